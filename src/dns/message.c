@@ -1,0 +1,140 @@
+/* message: in-place parse of a DNS message into an index of its entries. */
+#include "dns/message.h"
+
+#include "dns/name.h"
+#include "dns/wire.h"
+
+/* The parse stops here: this error is the message's. */
+static int stop(struct dns_msg *m, int code, size_t at)
+{
+	m->error = code;
+	m->error_at = at;
+	return code;
+}
+
+/* A flaw that does not stop the parse: kept unless something worse comes. */
+static void flag(struct dns_msg *m, int code, size_t at)
+{
+	if (m->error == DNS_OK) {
+		m->error = code;
+		m->error_at = at;
+	}
+}
+
+/* Record the OPT pseudo-record's fields (RFC 6891 6.1.2). */
+static void take_opt(struct dns_msg *m, const struct dns_rr *rr, size_t index)
+{
+	if (rr->section != DNS_AR || m->opt >= 0 || m->wire[rr->name] != 0) {
+		flag(m, DNS_EOPT, rr->name);
+		return;
+	}
+	m->opt = (int)index;
+	m->edns_udp = rr->rclass;
+	m->edns_rcode_hi = (uint8_t)(rr->ttl >> 24);
+	m->edns_version = (uint8_t)(rr->ttl >> 16);
+	m->edns_flags = (uint16_t)rr->ttl;
+}
+
+int dns_msg_parse(struct dns_msg *m, const uint8_t *wire, size_t len,
+		  struct dns_rr *rrs, size_t cap)
+{
+	struct wire w;
+	wire_init(&w, wire, 0, len);
+
+	m->wire = wire;
+	m->len = len;
+	m->rrs = rrs;
+	m->nrrs = 0;
+	m->opt = -1;
+	m->edns_udp = 0;
+	m->edns_version = m->edns_rcode_hi = 0;
+	m->edns_flags = 0;
+	m->trailing = 0;
+	m->error = DNS_OK;
+	m->error_at = 0;
+	for (int s = 0; s < 4; s++)
+		m->count[s] = m->parsed[s] = 0;
+
+	m->id = wire_u16(&w);
+	m->flags = wire_u16(&w);
+	for (int s = 0; s < 4; s++)
+		m->count[s] = wire_u16(&w);
+	if (w.err)
+		return stop(m, DNS_ESHORT, 0);
+
+	for (int s = DNS_QD; s <= DNS_AR; s++) {
+		for (unsigned i = 0; i < m->count[s]; i++) {
+			size_t at = w.pos;
+			if (at == len)
+				return stop(m, DNS_ECOUNT, at);
+			if (m->nrrs == cap)
+				return stop(m, DNS_ECOUNT, at);
+			size_t next;
+			int n = dns_name_unpack(wire, len, at, NULL, &next);
+			if (n < 0)
+				return stop(m, n, at);
+			w.pos = next;
+			struct dns_rr *rr = &rrs[m->nrrs];
+			rr->name = (uint32_t)at;
+			rr->section = (uint8_t)s;
+			rr->type = wire_u16(&w);
+			rr->rclass = wire_u16(&w);
+			rr->ttl = 0;
+			rr->rdlen = 0;
+			rr->rdata = (uint32_t)w.pos;
+			if (s != DNS_QD) {
+				rr->ttl = wire_u32(&w);
+				rr->rdlen = wire_u16(&w);
+				rr->rdata = (uint32_t)w.pos;
+				if (!w.err && wire_left(&w) < rr->rdlen)
+					return stop(m, DNS_ERDLEN, at);
+				wire_skip(&w, rr->rdlen);
+			}
+			if (w.err)
+				return stop(m, DNS_ESHORT, at);
+			m->nrrs++;
+			m->parsed[s]++;
+			if (rr->type == DNS_TYPE_OPT && s != DNS_QD)
+				take_opt(m, rr, m->nrrs - 1);
+		}
+	}
+	m->trailing = len - w.pos;
+	return m->error;
+}
+
+/* Same owner (case-insensitively), type and class. */
+static bool same_rrset(const struct dns_msg *m, const struct dns_rr *a, const struct dns_rr *b)
+{
+	if (a->type != b->type || a->rclass != b->rclass)
+		return false;
+	uint8_t na[DNS_NAME_MAX], nb[DNS_NAME_MAX];
+	return dns_name_unpack(m->wire, m->len, a->name, na, NULL) > 0 &&
+	       dns_name_unpack(m->wire, m->len, b->name, nb, NULL) > 0 &&
+	       dns_name_equal(na, nb);
+}
+
+void dns_msg_normalize_ttls(struct dns_msg *m)
+{
+	for (size_t i = 0; i < m->nrrs; i++)
+		if (m->rrs[i].ttl & 0x80000000u && m->rrs[i].type != DNS_TYPE_OPT)
+			m->rrs[i].ttl = 0;
+	size_t start = m->parsed[DNS_QD];
+	for (int s = DNS_AN; s <= DNS_AR; s++) {
+		size_t n = m->parsed[s];
+		struct dns_rr *rr = m->rrs + start;
+		start += n;
+		if (n > DNS_TTL_SET_MAX)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			for (size_t j = i + 1; j < n; j++) {
+				if (rr[i].ttl == rr[j].ttl || rr[i].type == DNS_TYPE_OPT ||
+				    !same_rrset(m, &rr[i], &rr[j]))
+					continue;
+				if (rr[j].ttl < rr[i].ttl)
+					rr[i].ttl = rr[j].ttl;
+				else
+					rr[j].ttl = rr[i].ttl;
+			}
+		}
+	}
+}

@@ -1,0 +1,141 @@
+/* strbuf: growable text buffer and the number/binary encoders that write into it. */
+#include "util/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void strbuf_init(struct strbuf *sb)
+{
+	sb->p = NULL;
+	sb->len = sb->cap = 0;
+	sb->overflow = false;
+}
+
+void strbuf_free(struct strbuf *sb)
+{
+	free(sb->p);
+	strbuf_init(sb);
+}
+
+bool strbuf_reserve(struct strbuf *sb, size_t n)
+{
+	if (sb->overflow)
+		return false;
+	if (sb->cap - sb->len >= n)
+		return true;
+	if (n > STRBUF_MAX - sb->len) {
+		sb->overflow = true;
+		return false;
+	}
+	size_t cap = sb->cap ? sb->cap : 4096;
+	while (cap - sb->len < n)
+		cap *= 2;
+	if (cap > STRBUF_MAX)
+		cap = STRBUF_MAX;
+	char *p = realloc(sb->p, cap);
+	if (!p) {
+		sb->overflow = true;
+		return false;
+	}
+	sb->p = p;
+	sb->cap = cap;
+	return true;
+}
+
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !strbuf_reserve(sb, (size_t)n + 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sb->p + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+void strbuf_put_u64(struct strbuf *sb, uint64_t v)
+{
+	char tmp[20];
+	size_t i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_putn(sb, tmp + i, sizeof tmp - i);
+}
+
+void strbuf_put_i64(struct strbuf *sb, int64_t v)
+{
+	if (v < 0) {
+		strbuf_putc(sb, '-');
+		strbuf_put_u64(sb, (uint64_t)0 - (uint64_t)v);
+	} else {
+		strbuf_put_u64(sb, (uint64_t)v);
+	}
+}
+
+void strbuf_put_hex(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	if (!strbuf_reserve(sb, 2 * n))
+		return;
+	char *o = sb->p + sb->len;
+	for (size_t i = 0; i < n; i++) {
+		*o++ = digits[p[i] >> 4];
+		*o++ = digits[p[i] & 15];
+	}
+	sb->len += 2 * n;
+}
+
+void strbuf_put_base64(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t out = (n + 2) / 3 * 4;
+	if (!strbuf_reserve(sb, out))
+		return;
+	char *o = sb->p + sb->len;
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		*o++ = alphabet[v >> 18];
+		*o++ = alphabet[(v >> 12) & 63];
+		*o++ = alphabet[(v >> 6) & 63];
+		*o++ = alphabet[v & 63];
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		*o++ = alphabet[v >> 18];
+		*o++ = alphabet[(v >> 12) & 63];
+		*o++ = '=';
+		*o++ = '=';
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		*o++ = alphabet[v >> 18];
+		*o++ = alphabet[(v >> 12) & 63];
+		*o++ = alphabet[(v >> 6) & 63];
+		*o++ = '=';
+	}
+	sb->len += out;
+}
+
+void strbuf_put_base32hex(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	static const char alphabet[] = "0123456789abcdefghijklmnopqrstuv";
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		acc = (acc << 8) | p[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			strbuf_putc(sb, alphabet[(acc >> bits) & 31]);
+		}
+	}
+	if (bits > 0)
+		strbuf_putc(sb, alphabet[(acc << (5 - bits)) & 31]);
+}
