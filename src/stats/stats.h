@@ -1,0 +1,75 @@
+/* stats: the counters that say what was seen and what was thrown away.
+ *
+ * One struct per worker, plain integers, no atomics: each worker owns its
+ * own and the totals are summed when reported.  Every drop has a counter. */
+#ifndef PDNSLOG_STATS_H
+#define PDNSLOG_STATS_H
+
+#include <stdint.h>
+
+#include "dns/errors.h"
+#include "util/strbuf.h"
+
+/* X-list of counters: name, then what it counts.  One place to add one. */
+#define STATS_COUNTERS(X) \
+	X(packets, "packets read from the capture") \
+	X(bytes, "bytes of packet data read") \
+	X(link_unknown, "frames whose link-layer payload is not IP") \
+	X(link_short, "frames too short for their link header") \
+	X(ip_bad, "IP headers that are malformed or lie about their length") \
+	X(ip_truncated, "IP packets cut short by the capture length") \
+	X(ip_other, "IP packets carrying neither UDP nor TCP") \
+	X(ip_fragments, "IP fragments received") \
+	X(encap_too_deep, "packets nested deeper than the decoder follows") \
+	X(frag_reassembled, "IP datagrams reassembled from fragments") \
+	X(frag_duplicates, "IP fragments ignored as exact repeats") \
+	X(frag_overlaps, "IP datagrams discarded for overlapping fragments") \
+	X(frag_timeouts, "IP datagrams discarded incomplete after the fragment timeout") \
+	X(frag_evicted, "IP datagrams discarded to stay under the fragment caps") \
+	X(frag_bad, "IP fragments that are malformed (bad offset, too big)") \
+	X(udp_bad, "UDP headers that are malformed") \
+	X(not_dns_port, "UDP/TCP packets on no DNS port (BPF let them through)") \
+	X(tcp_segments, "TCP segments on a DNS port") \
+	X(tcp_messages, "DNS messages reassembled from TCP streams") \
+	X(tcp_retransmits, "TCP segments whose data was already seen (first data wins)") \
+	X(tcp_out_of_order, "TCP segments that arrived ahead of a hole and waited") \
+	X(tcp_gaps, "holes in TCP streams given up on (data missing from the capture)") \
+	X(tcp_gap_bytes, "bytes skipped while resynchronising on a length prefix") \
+	X(tcp_bad_length, "TCP length prefixes too small to hold a DNS header") \
+	X(tcp_limit_drops, "TCP stream state dropped to stay under the per-stream byte cap") \
+	X(tcp_evicted, "TCP streams dropped, oldest first, to stay under the stream or byte caps") \
+	X(tcp_expired, "idle TCP streams expired (-gc_age)") \
+	X(tcp_incomplete, "partial DNS messages lost when their stream ended or expired") \
+	X(dns_messages, "DNS messages decoded (complete or not)") \
+	X(dns_queries, "DNS queries") \
+	X(dns_responses, "DNS responses") \
+	X(dns_malformed, "DNS messages that are malformed (logged as far as parsed)") \
+	X(dns_truncated_capture, "DNS messages cut short by the capture length") \
+	X(dns_trailing, "DNS messages with bytes after the last record") \
+	X(dns_too_short, "payloads too short for a DNS header (not logged)") \
+	X(rdata_malformed, "records whose rdata did not fit its type (logged as \\#)") \
+	X(pair_answered, "exchanges written with both query and response") \
+	X(pair_unanswered, "queries written without a response") \
+	X(pair_response_only, "responses written without a query") \
+	X(pair_duplicate_queries, "queries dropped as repeats of a pending one") \
+	X(pair_evicted, "pending entries written early because the table was full") \
+	X(pair_held_full, "responses written at once because the held-response cap was hit") \
+	X(records_written, "output records written") \
+	X(record_overflow, "records too large to build (dropped)") \
+	X(output_errors, "failed writes to an output")
+
+struct stats {
+#define STATS_FIELD(name, doc) uint64_t name;
+	STATS_COUNTERS(STATS_FIELD)
+#undef STATS_FIELD
+	uint64_t dns_error[-DNS_EOPT + 1]; /* malformed messages by kind */
+	uint64_t pending;                  /* gauge: pending entries now */
+	uint64_t pending_peak;
+};
+
+/* Append the counters as one JSON object: {"type":"stats",...}. */
+void stats_print_json(struct strbuf *sb, const struct stats *s, const char *sensor);
+/* Add b's counters into a (gauges too). */
+void stats_add(struct stats *a, const struct stats *b);
+
+#endif
