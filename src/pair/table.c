@@ -1,0 +1,358 @@
+/* table: hash table plus age list of exchanges waiting for their other half. */
+#include "pair/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "dns/message.h"
+#include "dns/name.h"
+
+#define SLAB_ENTRIES 1024
+
+struct pending {
+	struct pending *hnext;  /* hash chain */
+	struct pending *older;  /* age list, oldest at table->oldest */
+	struct pending *newer;
+	uint64_t hash;
+	struct flow_key key;
+	bool is_response;
+	struct leg leg;
+	uint8_t *held;          /* a held response's copy (malloc'd) */
+	uint8_t query[PAIR_QUERY_INLINE];
+};
+
+struct slab {
+	struct slab *next;
+	struct pending entries[SLAB_ENTRIES];
+};
+
+struct pair_table {
+	struct pair_config cfg;
+	pair_emit_fn emit;
+	void *ctx;
+	struct stats *stats;
+
+	struct pending **buckets;
+	size_t nbuckets;      /* a power of two */
+	uint64_t seed[2];     /* keyed hash: flow keys are chosen by strangers */
+
+	struct pending *oldest, *newest;
+	struct pending *free_list;
+	struct slab *slabs;
+	size_t count;
+	size_t held_bytes;
+};
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t key_hash(const struct pair_table *t, const struct flow_key *k)
+{
+	uint64_t w[5];
+	memcpy(w, k, sizeof w);
+	uint64_t h = t->seed[0];
+	for (int i = 0; i < 5; i++)
+		h = mix(h ^ w[i]) + t->seed[1];
+	return h;
+}
+
+_Static_assert(sizeof(struct flow_key) == 40, "flow_key must have no padding");
+
+struct pair_table *pair_create(const struct pair_config *cfg, pair_emit_fn emit,
+			       void *ctx, struct stats *stats)
+{
+	struct pair_table *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	if (t->cfg.max_pending == 0)
+		t->cfg.max_pending = 1;
+	t->emit = emit;
+	t->ctx = ctx;
+	t->stats = stats;
+	t->nbuckets = 1024;
+	while (t->nbuckets < t->cfg.max_pending / 2 && t->nbuckets < (1u << 24))
+		t->nbuckets *= 2;
+	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	if (getrandom(t->seed, sizeof t->seed, 0) != sizeof t->seed) {
+		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ULL;
+		t->seed[1] = (uint64_t)(uintptr_t)&t ^ 0x632be59bd9b4e019ULL;
+	}
+	return t;
+}
+
+void pair_destroy(struct pair_table *t)
+{
+	if (!t)
+		return;
+	for (struct pending *e = t->oldest; e; e = e->newer)
+		free(e->held);
+	struct slab *s = t->slabs;
+	while (s) {
+		struct slab *next = s->next;
+		free(s);
+		s = next;
+	}
+	free(t->buckets);
+	free(t);
+}
+
+void pair_key_from_packet(struct flow_key *k, const struct packet *pkt,
+			  bool is_response, uint16_t id)
+{
+	const struct addr *client = is_response ? &pkt->dst : &pkt->src;
+	const struct addr *server = is_response ? &pkt->src : &pkt->dst;
+	memset(k, 0, sizeof *k);
+	memcpy(k->client, client->a, 16);
+	memcpy(k->server, server->a, 16);
+	k->cport = is_response ? pkt->dport : pkt->sport;
+	k->sport = is_response ? pkt->sport : pkt->dport;
+	k->id = id;
+	k->family = client->family;
+	k->proto = pkt->proto;
+}
+
+size_t pair_pending(const struct pair_table *t)
+{
+	return t->count;
+}
+
+/* Same first question (name case-insensitively, type, class), or one side
+ * carries none: a FORMERR may echo no question, an IQUERY asks none. */
+static bool same_question(const struct leg *query, const struct leg *response)
+{
+	if (response->len < DNS_HEADER_LEN || query->len < DNS_HEADER_LEN)
+		return false;
+	bool rq = response->wire[4] | response->wire[5];
+	bool qq = query->wire[4] | query->wire[5];
+	if (!rq || !qq)
+		return true;
+	uint8_t a[DNS_NAME_MAX], b[DNS_NAME_MAX];
+	size_t an, bn;
+	if (dns_name_unpack(query->wire, query->len, DNS_HEADER_LEN, a, &an) < 0 ||
+	    dns_name_unpack(response->wire, response->len, DNS_HEADER_LEN, b, &bn) < 0)
+		return false;
+	if (an + 4 > query->len || bn + 4 > response->len)
+		return false;
+	return dns_name_equal(a, b) && memcmp(query->wire + an, response->wire + bn, 4) == 0;
+}
+
+static void unlink_entry(struct pair_table *t, struct pending *e)
+{
+	struct pending **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		t->oldest = e->newer;
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		t->newest = e->older;
+	t->count--;
+	t->stats->pending = t->count;
+}
+
+static void release(struct pair_table *t, struct pending *e)
+{
+	if (e->held) {
+		t->held_bytes -= e->leg.len;
+		free(e->held);
+		e->held = NULL;
+	}
+	e->hnext = t->free_list;
+	t->free_list = e;
+}
+
+/* Write out an entry that leaves without its other half. */
+static void emit_alone(struct pair_table *t, struct pending *e)
+{
+	if (e->is_response) {
+		t->stats->pair_response_only++;
+		t->emit(t->ctx, &e->key, NULL, &e->leg);
+	} else {
+		t->stats->pair_unanswered++;
+		t->emit(t->ctx, &e->key, &e->leg, NULL);
+	}
+}
+
+static void expire(struct pair_table *t, struct pending *e)
+{
+	unlink_entry(t, e);
+	emit_alone(t, e);
+	release(t, e);
+}
+
+static struct pending *alloc_entry(struct pair_table *t)
+{
+	if (t->count >= t->cfg.max_pending) {
+		t->stats->pair_evicted++;
+		expire(t, t->oldest);
+	}
+	if (!t->free_list) {
+		struct slab *s = malloc(sizeof *s);
+		if (!s)
+			return NULL;
+		s->next = t->slabs;
+		t->slabs = s;
+		for (size_t i = 0; i < SLAB_ENTRIES; i++) {
+			s->entries[i].hnext = t->free_list;
+			t->free_list = &s->entries[i];
+		}
+	}
+	struct pending *e = t->free_list;
+	t->free_list = e->hnext;
+	e->held = NULL;
+	return e;
+}
+
+static void insert(struct pair_table *t, struct pending *e)
+{
+	struct pending **b = &t->buckets[e->hash & (t->nbuckets - 1)];
+	e->hnext = *b;
+	*b = e;
+	e->newer = NULL;
+	e->older = t->newest;
+	if (t->newest)
+		t->newest->newer = e;
+	else
+		t->oldest = e;
+	t->newest = e;
+	t->count++;
+	t->stats->pending = t->count;
+	if (t->count > t->stats->pending_peak)
+		t->stats->pending_peak = t->count;
+}
+
+/* Keep a copy of a query inside the entry: whole when it fits, else its
+ * header and first question, which is all pairing and the flat record need. */
+static void keep_query(struct pending *e, const struct leg *q)
+{
+	e->leg = *q;
+	e->leg.wire = e->query;
+	if (q->len <= PAIR_QUERY_INLINE) {
+		memcpy(e->query, q->wire, q->len);
+		return;
+	}
+	size_t next = DNS_HEADER_LEN;
+	size_t n = DNS_HEADER_LEN;
+	memcpy(e->query, q->wire, DNS_HEADER_LEN);
+	memset(e->query + 4, 0, 8);
+	uint8_t name[DNS_NAME_MAX];
+	int nl = (q->wire[4] | q->wire[5]) ?
+		dns_name_unpack(q->wire, q->len, DNS_HEADER_LEN, name, &next) : -1;
+	if (nl > 0 && next + 4 <= q->len) {
+		e->query[5] = 1;
+		memcpy(e->query + n, name, (size_t)nl);
+		n += (size_t)nl;
+		memcpy(e->query + n, q->wire + next, 4);
+		n += 4;
+	}
+	e->leg.len = n;
+	e->leg.shortened = true;
+}
+
+static struct pending *find(struct pair_table *t, uint64_t h, const struct flow_key *k,
+			    bool want_response, const struct leg *msg)
+{
+	for (struct pending *e = t->buckets[h & (t->nbuckets - 1)]; e; e = e->hnext) {
+		if (e->hash != h || e->is_response != want_response ||
+		    memcmp(&e->key, k, sizeof *k) != 0)
+			continue;
+		if (want_response ? same_question(msg, &e->leg) : same_question(&e->leg, msg))
+			return e;
+	}
+	return NULL;
+}
+
+void pair_message(struct pair_table *t, const struct flow_key *k, bool is_response,
+		  const struct leg *msg)
+{
+	uint64_t h = key_hash(t, k);
+	struct pending *e = find(t, h, k, !is_response, msg);
+	if (e) {
+		unlink_entry(t, e);
+		t->stats->pair_answered++;
+		if (is_response)
+			t->emit(t->ctx, k, &e->leg, msg);
+		else
+			t->emit(t->ctx, k, msg, &e->leg);
+		release(t, e);
+		return;
+	}
+	if (!is_response && find(t, h, k, false, msg)) {
+		/* The same query again while the first waits: a retransmission
+		 * or a packet captured twice.  The first one stands. */
+		t->stats->pair_duplicate_queries++;
+		return;
+	}
+	if (is_response && (t->held_bytes + msg->len > t->cfg.max_held_bytes ||
+			    find(t, h, k, true, msg))) {
+		/* No room to hold it, or a twin already waits: write it now. */
+		if (t->held_bytes + msg->len > t->cfg.max_held_bytes)
+			t->stats->pair_held_full++;
+		t->stats->pair_response_only++;
+		t->emit(t->ctx, k, NULL, msg);
+		return;
+	}
+	e = alloc_entry(t);
+	if (!e) {
+		/* Out of memory for a new slab: never lose it silently. */
+		t->stats->pair_evicted++;
+		if (is_response) {
+			t->stats->pair_response_only++;
+			t->emit(t->ctx, k, NULL, msg);
+		} else {
+			t->stats->pair_unanswered++;
+			t->emit(t->ctx, k, msg, NULL);
+		}
+		return;
+	}
+	e->hash = h;
+	e->key = *k;
+	e->is_response = is_response;
+	if (is_response) {
+		e->held = malloc(msg->len ? msg->len : 1);
+		if (!e->held) {
+			e->hnext = t->free_list;
+			t->free_list = e;
+			t->stats->pair_held_full++;
+			t->stats->pair_response_only++;
+			t->emit(t->ctx, k, NULL, msg);
+			return;
+		}
+		memcpy(e->held, msg->wire, msg->len);
+		e->leg = *msg;
+		e->leg.wire = e->held;
+		t->held_bytes += msg->len;
+	} else {
+		keep_query(e, msg);
+	}
+	insert(t, e);
+}
+
+void pair_expire(struct pair_table *t, int64_t now_ns)
+{
+	while (t->oldest && now_ns - t->oldest->leg.ts_ns > t->cfg.gc_age_ns)
+		expire(t, t->oldest);
+}
+
+void pair_flush(struct pair_table *t)
+{
+	while (t->oldest)
+		expire(t, t->oldest);
+}
