@@ -1,0 +1,166 @@
+/* capture: libpcap file and live sources, and the file's timestamp precision. */
+#include "capture/capture.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Sub-second digits of a capture file, from its header: the pcap magic, or
+ * the first pcapng interface's if_tsresol option (default microseconds). */
+static int file_ts_digits(const uint8_t *h, size_t n)
+{
+	if (n < 4)
+		return 6;
+	uint32_t le = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+	uint32_t be = (uint32_t)h[3] | (uint32_t)h[2] << 8 | (uint32_t)h[1] << 16 | (uint32_t)h[0] << 24;
+	if (le == 0xa1b23c4d || be == 0xa1b23c4d)
+		return 9;
+	if (le != 0x0a0d0d0a || n < 12)
+		return 6;
+	int big = h[8] == 0x1a; /* byte-order magic 0x1A2B3C4D as written */
+#define U32(p) (big ? ((uint32_t)(p)[0] << 24 | (uint32_t)(p)[1] << 16 | (uint32_t)(p)[2] << 8 | (p)[3]) \
+		    : ((uint32_t)(p)[3] << 24 | (uint32_t)(p)[2] << 16 | (uint32_t)(p)[1] << 8 | (p)[0]))
+#define U16(p) (big ? (uint32_t)((p)[0] << 8 | (p)[1]) : (uint32_t)((p)[1] << 8 | (p)[0]))
+	size_t off = 0;
+	for (int blocks = 0; blocks < 16 && off + 12 <= n; blocks++) {
+		uint32_t type = U32(h + off), len = U32(h + off + 4);
+		if (len < 12 || len > n - off)
+			break;
+		if (type == 1) { /* Interface Description Block */
+			size_t o = off + 16, end = off + len - 4;
+			while (o + 4 <= end) {
+				uint32_t code = U16(h + o), olen = U16(h + o + 2);
+				if (code == 0 || o + 4 + olen > end)
+					break;
+				if (code == 9 && olen >= 1) {
+					uint8_t r = h[o + 4];
+					if (r & 0x80)
+						return 9; /* a power of two: show all we have */
+					return r > 9 ? 9 : r;
+				}
+				o += 4 + ((olen + 3) & ~3u);
+			}
+			return 6;
+		}
+		off += len;
+	}
+	return 6;
+#undef U32
+#undef U16
+}
+
+int capture_open_file(struct capture *c, const char *path, char *err)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	memset(c, 0, sizeof *c);
+	c->name = path;
+	FILE *fp;
+	if (strcmp(path, "-") == 0) {
+		fp = stdin;
+		c->ts_digits = 6;
+		c->digits_guessed = 1;
+	} else {
+		fp = fopen(path, "rb");
+		if (!fp) {
+			snprintf(err, CAPTURE_ERRLEN, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		uint8_t head[4096];
+		size_t n = fread(head, 1, sizeof head, fp);
+		c->ts_digits = file_ts_digits(head, n);
+		rewind(fp);
+	}
+	c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!c->pcap) {
+		snprintf(err, CAPTURE_ERRLEN, "%s: not a capture file pdnslog can read (%s)",
+			 strcmp(path, "-") == 0 ? "standard input" : path, perr);
+		if (fp != stdin)
+			fclose(fp);
+		return -1;
+	}
+	c->linktype = pcap_datalink(c->pcap);
+	return 0;
+}
+
+int capture_open_live(struct capture *c, const char *dev, int snaplen, int promisc,
+		      int buffer_mb, char *err)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	memset(c, 0, sizeof *c);
+	c->name = dev;
+	c->live = 1;
+	c->pcap = pcap_create(dev, perr);
+	if (!c->pcap) {
+		snprintf(err, CAPTURE_ERRLEN, "%s: %s", dev, perr);
+		return -1;
+	}
+	pcap_set_snaplen(c->pcap, snaplen);
+	pcap_set_promisc(c->pcap, promisc);
+	pcap_set_timeout(c->pcap, 100);
+	if (buffer_mb > 0)
+		pcap_set_buffer_size(c->pcap, buffer_mb << 20);
+	if (pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO) == 0)
+		c->ts_digits = 9;
+	else
+		c->ts_digits = 6;
+	int rc = pcap_activate(c->pcap);
+	if (rc < 0) {
+		snprintf(err, CAPTURE_ERRLEN, "%s: %s", dev,
+			 rc == PCAP_ERROR ? pcap_geterr(c->pcap) : pcap_statustostr(rc));
+		pcap_close(c->pcap);
+		c->pcap = NULL;
+		return -1;
+	}
+	if (pcap_get_tstamp_precision(c->pcap) != PCAP_TSTAMP_PRECISION_NANO)
+		c->ts_digits = 6;
+	c->linktype = pcap_datalink(c->pcap);
+	return 0;
+}
+
+int capture_set_filter(struct capture *c, const char *expr, char *err)
+{
+	struct bpf_program prog;
+	if (pcap_compile(c->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, CAPTURE_ERRLEN, "bad -bpf filter '%s': %s", expr, pcap_geterr(c->pcap));
+		return -1;
+	}
+	int rc = pcap_setfilter(c->pcap, &prog);
+	pcap_freecode(&prog);
+	if (rc < 0) {
+		snprintf(err, CAPTURE_ERRLEN, "cannot install -bpf filter: %s", pcap_geterr(c->pcap));
+		return -1;
+	}
+	return 0;
+}
+
+int capture_next(struct capture *c, int64_t *ts_ns, const uint8_t **data,
+		 uint32_t *caplen, uint32_t *wirelen, char *err)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	int rc = pcap_next_ex(c->pcap, &h, &d);
+	if (rc == 1) {
+		/* Nanosecond precision was asked for: tv_usec holds nanoseconds. */
+		*ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+		if (c->digits_guessed && c->ts_digits < 9 && h->ts.tv_usec % 1000)
+			c->ts_digits = 9;
+		*data = d;
+		*caplen = h->caplen;
+		*wirelen = h->len;
+		return 1;
+	}
+	if (rc == 0)
+		return 0;
+	if (rc == PCAP_ERROR_BREAK)
+		return -2;
+	snprintf(err, CAPTURE_ERRLEN, "%s: %s", c->live ? c->name :
+		 (strcmp(c->name, "-") == 0 ? "standard input" : c->name), pcap_geterr(c->pcap));
+	return -1;
+}
+
+void capture_close(struct capture *c)
+{
+	if (c->pcap)
+		pcap_close(c->pcap);
+	c->pcap = NULL;
+}

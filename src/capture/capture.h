@@ -1,0 +1,40 @@
+/* capture: packets in, from a capture file, standard input or an interface.
+ *
+ * A thin layer over libpcap.  Timestamps are always read at nanosecond
+ * precision; ts_digits says how many sub-second digits the source really has
+ * (6 for classic microsecond pcap, 9 for nanosecond pcap, as the pcapng
+ * interface's if_tsresol says), so records show the capture's precision. */
+#ifndef PDNSLOG_CAPTURE_H
+#define PDNSLOG_CAPTURE_H
+
+#include <pcap/pcap.h>
+#include <stdint.h>
+
+#define CAPTURE_ERRLEN 512
+
+struct capture {
+	pcap_t *pcap;
+	int linktype;
+	int ts_digits;
+	int digits_guessed;   /* stdin: precision learned from the timestamps */
+	int live;
+	const char *name;
+};
+
+/* Open a capture file, or standard input for "-".  Returns 0, or -1 with a
+ * message in err. */
+int capture_open_file(struct capture *c, const char *path, char *err);
+/* Open an interface for live capture. */
+int capture_open_live(struct capture *c, const char *dev, int snaplen, int promisc,
+		      int buffer_mb, char *err);
+/* Compile and install a BPF filter.  Returns 0, or -1 with a message. */
+int capture_set_filter(struct capture *c, const char *expr, char *err);
+
+/* Next packet: 1 and the packet, 0 on a live timeout, -2 at the end of the
+ * file, -1 on an error (message in err; a truncated file ends this way). */
+int capture_next(struct capture *c, int64_t *ts_ns, const uint8_t **data,
+		 uint32_t *caplen, uint32_t *wirelen, char *err);
+
+void capture_close(struct capture *c);
+
+#endif

@@ -1,0 +1,191 @@
+/* jsonw: streaming JSON writer over a strbuf (see jsonw.h). */
+#include "format/jsonw.h"
+
+
+void jsonw_init(struct jsonw *j, struct strbuf *sb)
+{
+	j->sb = sb;
+	j->depth = 0;
+	j->first[0] = true;
+}
+
+/* A value in an array needs a comma before it unless it is the first. */
+static void before_value(struct jsonw *j)
+{
+	if (j->depth > 0 && j->first[j->depth] == false && j->sb->len > 0 &&
+	    j->sb->p[j->sb->len - 1] != ':')
+		strbuf_putc(j->sb, ',');
+	j->first[j->depth] = false;
+}
+
+static void open(struct jsonw *j, char c)
+{
+	before_value(j);
+	strbuf_putc(j->sb, c);
+	if (j->depth + 1 < JSONW_DEPTH)
+		j->depth++;
+	j->first[j->depth] = true;
+}
+
+static void close_(struct jsonw *j, char c)
+{
+	strbuf_putc(j->sb, c);
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void jsonw_object_open(struct jsonw *j) { open(j, '{'); }
+void jsonw_object_close(struct jsonw *j) { close_(j, '}'); }
+void jsonw_array_open(struct jsonw *j) { open(j, '['); }
+void jsonw_array_close(struct jsonw *j) { close_(j, ']'); }
+
+void jsonw_key(struct jsonw *j, const char *key)
+{
+	if (!j->first[j->depth])
+		strbuf_putc(j->sb, ',');
+	j->first[j->depth] = false;
+	strbuf_putc(j->sb, '"');
+	strbuf_puts(j->sb, key);
+	strbuf_putn(j->sb, "\":", 2);
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
+void json_escape(struct strbuf *sb, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t run = 0; /* start of bytes that need no escaping */
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		size_t ulen = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
+		if (ulen) {
+			i += ulen;
+			continue;
+		}
+		strbuf_putn(sb, s + run, i - run);
+		switch (c) {
+		case '"': strbuf_putn(sb, "\\\"", 2); break;
+		case '\\': strbuf_putn(sb, "\\\\", 2); break;
+		case '\n': strbuf_putn(sb, "\\n", 2); break;
+		case '\r': strbuf_putn(sb, "\\r", 2); break;
+		case '\t': strbuf_putn(sb, "\\t", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			strbuf_putn(sb, u, 6);
+		}
+		}
+		i++;
+		run = i;
+	}
+	strbuf_putn(sb, s + run, n - run);
+}
+
+void jsonw_strn(struct jsonw *j, const char *s, size_t n)
+{
+	before_value(j);
+	strbuf_putc(j->sb, '"');
+	json_escape(j->sb, s, n);
+	strbuf_putc(j->sb, '"');
+}
+
+void jsonw_str(struct jsonw *j, const char *s)
+{
+	jsonw_strn(j, s, strlen(s));
+}
+
+void jsonw_uint(struct jsonw *j, uint64_t v)
+{
+	before_value(j);
+	strbuf_put_u64(j->sb, v);
+}
+
+void jsonw_int(struct jsonw *j, int64_t v)
+{
+	before_value(j);
+	strbuf_put_i64(j->sb, v);
+}
+
+void jsonw_bool(struct jsonw *j, bool v)
+{
+	before_value(j);
+	strbuf_puts(j->sb, v ? "true" : "false");
+}
+
+void jsonw_null(struct jsonw *j)
+{
+	before_value(j);
+	strbuf_puts(j->sb, "null");
+}
+
+size_t jsonw_str_begin(struct jsonw *j)
+{
+	before_value(j);
+	strbuf_putc(j->sb, '"');
+	return j->sb->len;
+}
+
+void jsonw_str_end(struct jsonw *j, size_t begin)
+{
+	struct strbuf *sb = j->sb;
+	if (sb->overflow || begin > sb->len)
+		return;
+	size_t n = sb->len - begin;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)sb->p[begin + i];
+		if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\')
+			break;
+		i++;
+	}
+	if (i < n) {
+		/* The text needs escaping: move it aside and escape it back.
+		 * The scratch buffer is per thread and kept, so no allocation
+		 * happens once it has grown. */
+		static _Thread_local struct strbuf scratch;
+		strbuf_reset(&scratch);
+		strbuf_putn(&scratch, sb->p + begin, n);
+		if (scratch.overflow) {
+			sb->overflow = true;
+			return;
+		}
+		sb->len = begin;
+		json_escape(sb, scratch.p, n);
+	}
+	strbuf_putc(sb, '"');
+}

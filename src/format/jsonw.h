@@ -1,0 +1,46 @@
+/* jsonw: the JSON writer: appends JSON tokens straight into a strbuf.
+ *
+ * No DOM: a record is written front to back as it is built.  The caller
+ * writes separators itself through jsonw_key(), which adds the comma when the
+ * object already has a member; `first` tracks that per nesting level. */
+#ifndef PDNSLOG_JSONW_H
+#define PDNSLOG_JSONW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/strbuf.h"
+
+#define JSONW_DEPTH 16
+
+struct jsonw {
+	struct strbuf *sb;
+	int depth;
+	bool first[JSONW_DEPTH]; /* no member written yet at this level */
+};
+
+void jsonw_init(struct jsonw *j, struct strbuf *sb);
+void jsonw_object_open(struct jsonw *j);   /* { as a value */
+void jsonw_object_close(struct jsonw *j);
+void jsonw_array_open(struct jsonw *j);    /* [ as a value */
+void jsonw_array_close(struct jsonw *j);
+/* "key": — with the comma before it when needed. Keys are trusted ASCII. */
+void jsonw_key(struct jsonw *j, const char *key);
+/* Values: in an array they get their comma automatically. */
+void jsonw_str(struct jsonw *j, const char *s);
+void jsonw_strn(struct jsonw *j, const char *s, size_t n);
+void jsonw_uint(struct jsonw *j, uint64_t v);
+void jsonw_int(struct jsonw *j, int64_t v);
+void jsonw_bool(struct jsonw *j, bool v);
+void jsonw_null(struct jsonw *j);
+/* Start a string value and return the offset where its body starts; text
+ * appended to j->sb after that is escaped in place by jsonw_str_end().  Lets
+ * printers (names, rdata) write straight into the record. */
+size_t jsonw_str_begin(struct jsonw *j);
+void jsonw_str_end(struct jsonw *j, size_t begin);
+
+/* Escape s[0..n) as the body of a JSON string (no quotes).  Bytes that are not
+ * valid UTF-8 are written as \u00XX of the byte, so the output is always valid. */
+void json_escape(struct strbuf *sb, const char *s, size_t n);
+
+#endif

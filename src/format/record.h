@@ -1,0 +1,34 @@
+/* record: one DNS exchange as the formats see it, and the formats.
+ *
+ * flat.c writes the gopassivedns record (one line per answer), json.c one
+ * line per exchange with everything in it (docs/json-format.md). */
+#ifndef PDNSLOG_RECORD_H
+#define PDNSLOG_RECORD_H
+
+#include "dns/message.h"
+#include "pair/table.h"
+#include "stats/stats.h"
+#include "util/strbuf.h"
+
+enum exchange_status { ST_ANSWERED, ST_UNANSWERED, ST_RESPONSE_ONLY };
+
+struct exchange {
+	const struct flow_key *key;
+	const struct leg *qleg, *rleg;           /* NULL when that side is missing */
+	const struct dns_msg *query, *response;  /* parsed legs, NULL likewise */
+	enum exchange_status status;
+};
+
+struct format_ctx {
+	const char *sensor;   /* -name, already JSON-escaped-safe text */
+	struct stats *stats;
+	struct strbuf scratch; /* per-exchange work space, kept between records */
+};
+
+/* Append the exchange's records, each ending in '\n'; returns how many. */
+size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchange *x);
+size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchange *x);
+
+const char *exchange_status_name(enum exchange_status s);
+
+#endif

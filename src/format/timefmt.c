@@ -1,0 +1,44 @@
+/* timefmt: RFC 3339 timestamps without strftime on the hot path.
+ *
+ * Consecutive packets mostly fall in the same second, so the date and time
+ * text of the last second is cached per thread. */
+#include "format/timefmt.h"
+
+#include <time.h>
+
+void format_rfc3339(struct strbuf *sb, int64_t ts_ns, int digits)
+{
+	static _Thread_local int64_t cached_sec = INT64_MIN;
+	static _Thread_local char cached[24];
+	static _Thread_local size_t cached_len;
+
+	int64_t sec = ts_ns / 1000000000;
+	int64_t frac = ts_ns % 1000000000;
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	if (sec != cached_sec) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		if (!gmtime_r(&t, &tm) ||
+		    (cached_len = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+			cached_len = 0;
+			strbuf_puts(sb, "1970-01-01T00:00:00Z");
+			return;
+		}
+		cached_sec = sec;
+	}
+	strbuf_putn(sb, cached, cached_len);
+	if (digits > 0) {
+		char f[10];
+		f[0] = '.';
+		int64_t v = frac;
+		for (int i = 9; i >= 1; i--) {
+			f[i] = (char)('0' + v % 10);
+			v /= 10;
+		}
+		strbuf_putn(sb, f, 1 + (size_t)(digits > 9 ? 9 : digits));
+	}
+	strbuf_putc(sb, 'Z');
+}

@@ -1,0 +1,50 @@
+/* worker: one packet pipeline: decode -> DNS -> pairing -> format -> sinks.
+ *
+ * A worker owns all of its state (decoder, exchange table, counters, output
+ * buffer), so several can run side by side without locks. */
+#ifndef PDNSLOG_WORKER_H
+#define PDNSLOG_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "decode/tcpstream.h"
+#include "format/record.h"
+#include "pair/table.h"
+#include "sink/sink.h"
+#include "stats/stats.h"
+
+enum output_format { FORMAT_FLAT, FORMAT_JSON };
+
+struct worker_config {
+	int linktype;
+	const struct portset *ports;
+	struct pair_config pair;
+	struct tcp_config tcp;
+	int64_t gc_interval_ns;  /* how often aged state is swept (capture clock) */
+	enum output_format format;
+	const char *sensor;
+	struct sink **sinks;   /* NULL-terminated */
+};
+
+struct worker {
+	struct worker_config cfg;
+	struct decoder decoder;
+	struct pair_table *pairs;
+	struct tcp_table *tcp;
+	int64_t next_sweep;      /* capture time of the next sweep; 0 before the first packet */
+	struct stats stats;
+	struct format_ctx fmt;
+	struct strbuf out;
+	struct dns_rr *rrs_q, *rrs_r; /* DNS_MAX_RRS each: parse space for both legs */
+};
+
+int worker_init(struct worker *w, const struct worker_config *cfg);
+void worker_packet(struct worker *w, int64_t ts_ns, int ts_digits,
+		   const uint8_t *frame, size_t caplen);
+/* Emit everything pending and flush the output buffer to the sinks. */
+void worker_finish(struct worker *w);
+void worker_destroy(struct worker *w);
+
+#endif

@@ -1,0 +1,29 @@
+/* sink: where finished records go.  Each sink takes whole lines, buffers
+ * them, and writes them out; a failed write is counted, never fatal. */
+#ifndef PDNSLOG_SINK_H
+#define PDNSLOG_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SINK_BUFFER (256u << 10)
+
+struct sink {
+	const char *name;   /* for messages: "stdout" or the file path */
+	int fd;
+	int owns_fd;
+	char *buf;
+	size_t len;
+	uint64_t errors;    /* failed writes */
+	int reported;       /* an error was already reported on stderr */
+};
+
+/* Standard output, or a file opened for appending (created 0644). Return 0 or -1 with errno. */
+int sink_open_stdout(struct sink *s);
+int sink_open_file(struct sink *s, const char *path);
+/* Queue n bytes (one or more whole lines). */
+void sink_write(struct sink *s, const char *p, size_t n);
+int sink_flush(struct sink *s);
+void sink_close(struct sink *s);
+
+#endif
