@@ -1,0 +1,29 @@
+#!/bin/sh
+# make check: every unit test binary (cmocka), then every end-to-end suite.
+# Prints one line per suite and a final "N passed, N failed" over the suites.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+pass=0 fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+run() {
+	name=$1; shift
+	if "$@" >"$log" 2>&1; then
+		pass=$((pass + 1))
+		echo "ok   $name: $(tail -n 1 "$log")"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name"
+		sed 's/^/     /' "$log" | tail -n 60
+	fi
+}
+for t in "$@"; do
+	run "unit $(basename "$t")" "$t"
+done
+for s in tests/e2e/test_*.sh; do
+	run "e2e $(basename "$s" .sh)" sh "$s"
+done
+run "corpus udp.list" sh tests/e2e/corpus.sh udp.list
+echo "check: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,141 @@
+#!/bin/sh
+# End-to-end: command-line behaviour: inputs (file, stdin, pcapng, nanosecond
+# pcap, truncated and bogus files), outputs (-logfile, -quiet, -format) and
+# errors (exit status 2 for usage, 1 for runtime, one clear line on stderr).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin="${PDNSLOG:-$top/build/pdnslog}"
+pcaps="$top/tests/corpus/pcaps"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+check() { # description, then a command that must succeed
+	d=$1; shift
+	if "$@"; then ok; else bad "$d"; fi
+}
+# expect_exit STATUS PATTERN ARGS...: exit status, and stderr holds PATTERN on its first line
+expect_exit() {
+	want=$1 pat=$2; shift 2
+	"$bin" "$@" >"$t/out" 2>"$t/err" </dev/null
+	got=$?
+	if [ "$got" -ne "$want" ]; then bad "pdnslog $* exited $got, want $want ($(head -c 200 "$t/err"))"; return; fi
+	if ! head -n 1 "$t/err" | grep -q -- "$pat"; then bad "pdnslog $*: stderr '$(head -n 1 "$t/err")' lacks '$pat'"; return; fi
+	ok
+}
+
+mx="$pcaps/dqy__mx.pcap"
+dns="$pcaps/dnscap__dns.pcap"
+
+# Usage errors: status 2.
+expect_exit 2 "flag provided but not defined: -nosuch" -nosuch
+expect_exit 2 "give -pcap FILE or -dev IFACE"
+expect_exit 2 "cannot be used together" -pcap "$mx" -dev lo
+expect_exit 2 "flag needs an argument: -pcap" -pcap
+expect_exit 2 "bad -bpf filter" -pcap "$mx" -bpf "port fiftythree"
+expect_exit 2 "not a duration" -pcap "$mx" -gc_age 5
+expect_exit 2 "-format must be flat or json" -pcap "$mx" -format xml
+expect_exit 2 "-ports" -pcap "$mx" -ports 53,x
+expect_exit 2 "Kafka" -pcap "$mx" -kafka_brokers 127.0.0.1:9092
+# Runtime errors: status 1.
+expect_exit 1 "No such file or directory" -pcap "$t/missing.pcap"
+expect_exit 1 "not a capture file" -pcap "$top/README.md"
+head -c 4096 /dev/urandom >"$t/random.pcap"
+expect_exit 1 "not a capture file" -pcap "$t/random.pcap"
+# A capture of an unsupported link type (USER0 = 147).
+/usr/bin/python3 -c '
+import struct, sys
+sys.stdout.buffer.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 147) +
+                        struct.pack("<IIII", 1, 0, 4, 4) + b"abcd")' >"$t/user0.pcap"
+expect_exit 1 "unsupported link type" -pcap "$t/user0.pcap"
+# A record header claiming 4 GB.
+/usr/bin/python3 -c '
+import struct, sys
+sys.stdout.buffer.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) +
+                        struct.pack("<IIII", 1, 0, 0xfffffff0, 0xfffffff0) + b"x" * 64)' >"$t/huge.pcap"
+expect_exit 1 "huge.pcap" -pcap "$t/huge.pcap"
+
+# Help lists every gopassivedns flag and exits 0.
+"$bin" -h >"$t/help" 2>&1
+check "-h exits 0" [ $? -eq 0 ]
+for f in dev pcap bpf logfile quiet debug gc_age gc_interval numprocs kafka_brokers kafka_topic cpuprofile pfring ports format name max_pending; do
+	grep -q -- "^  -$f\b" "$t/help" || bad "-h does not list -$f"
+done
+
+# The reference output for the rest: dns.pcap, 41 exchanges.
+"$bin" -pcap "$dns" -name s1 >"$t/ref.jsonl" 2>"$t/ref.err"
+check "dns.pcap runs" [ $? -eq 0 ]
+n=$(wc -l <"$t/ref.jsonl")
+check "dns.pcap gives records ($n)" [ "$n" -ge 41 ]
+check "stats record on stderr" grep -q '"type":"stats".*"packets":82' "$t/ref.err"
+
+# Standard input gives the same records; so does --pcap.
+cat "$dns" | "$bin" -pcap - -name s1 >"$t/stdin.jsonl" 2>/dev/null
+check "stdin == file" cmp -s "$t/ref.jsonl" "$t/stdin.jsonl"
+"$bin" --pcap="$dns" --name=s1 >"$t/dd.jsonl" 2>/dev/null
+check "--flag=value == -flag value" cmp -s "$t/ref.jsonl" "$t/dd.jsonl"
+
+# pcapng and nanosecond pcap: the same records, with the capture's precision.
+editcap -F pcapng "$dns" "$t/dns.pcapng"
+"$bin" -pcap "$t/dns.pcapng" -name s1 >"$t/ng.jsonl" 2>/dev/null
+check "pcapng == pcap" cmp -s "$t/ref.jsonl" "$t/ng.jsonl"
+editcap -F nsecpcap "$dns" "$t/dns.nsec.pcap"
+"$bin" -pcap "$t/dns.nsec.pcap" -name s1 >"$t/ns.jsonl" 2>/dev/null
+sed 's/"tstamp":"\([^"]*\)\.\([0-9]\{6\}\)Z"/"tstamp":"\1.\2000Z"/' "$t/ref.jsonl" >"$t/ref9.jsonl"
+check "nanosecond pcap keeps 9 digits" cmp -s "$t/ref9.jsonl" "$t/ns.jsonl"
+cat "$t/dns.nsec.pcap" | "$bin" -pcap - -name s1 >"$t/ns-stdin.jsonl" 2>/dev/null
+check "tstamp is RFC 3339 UTC" grep -q '"tstamp":"2016-10-20T15:23:01\.[0-9]\{6\}Z"' "$t/ref.jsonl"
+
+# -logfile appends; -quiet silences stdout.
+"$bin" -pcap "$dns" -name s1 -quiet -logfile "$t/log" >"$t/quiet.out" 2>/dev/null
+"$bin" -pcap "$dns" -name s1 -quiet -logfile "$t/log" >>"$t/quiet.out" 2>/dev/null
+check "-quiet writes nothing to stdout" [ ! -s "$t/quiet.out" ]
+cat "$t/ref.jsonl" "$t/ref.jsonl" >"$t/twice"
+check "-logfile appends whole records" cmp -s "$t/twice" "$t/log"
+expect_exit 1 "-logfile" -pcap "$dns" -logfile "$t/no/such/dir/log"
+
+# A truncated capture: what is there is processed, the cut is reported, status 1.
+size=$(wc -c <"$dns")
+head -c $((size - 30)) "$dns" >"$t/cut.pcap"
+"$bin" -pcap "$t/cut.pcap" -name s1 >"$t/cut.jsonl" 2>"$t/cut.err"
+check "truncated capture exits 1" [ $? -eq 1 ]
+check "truncated capture says so" grep -q "truncated" "$t/cut.err"
+m=$(wc -l <"$t/cut.jsonl")
+check "truncated capture still logs ($m of $n records)" [ "$m" -ge $((n - 2)) ]
+
+# -bpf applies to files: nothing passes "port 54".
+"$bin" -pcap "$dns" -bpf "port 54" >"$t/bpf.jsonl" 2>/dev/null
+check "-bpf filters files" [ ! -s "$t/bpf.jsonl" ]
+# -ports: the same traffic is not DNS on port 5353 only; the default filter
+# follows -ports, an explicit -bpf lets the packets in and they are counted.
+"$bin" -pcap "$dns" -ports 5353 >"$t/ports.jsonl" 2>"$t/ports.err"
+check "-ports limits recognition" [ ! -s "$t/ports.jsonl" ]
+check "default filter follows -ports" grep -q '"packets":0,' "$t/ports.err"
+"$bin" -pcap "$dns" -ports 5353 -bpf "port 53" >"$t/ports.jsonl" 2>"$t/ports.err"
+check "-ports with -bpf: nothing logged" [ ! -s "$t/ports.jsonl" ]
+check "-ports drop counted" grep -q '"not_dns_port":82' "$t/ports.err"
+
+# -gc_age on the capture clock: with 1 microsecond nothing pairs, all is written.
+"$bin" -pcap "$dns" -gc_age 1us -gc_interval 1us >"$t/gc.jsonl" 2>/dev/null
+un=$(grep -c '"status":"unanswered"' "$t/gc.jsonl")
+ro=$(grep -c '"status":"response_only"' "$t/gc.jsonl")
+check "gc_age 1us: 41 unanswered ($un) and responses alone ($ro)" [ "$un" -eq 41 ] && [ "$ro" -ge 41 ]
+# -max_pending 1 with the queries only: each new query evicts the one before,
+# which is written as unanswered and counted.
+"$bin" -pcap "$dns" -bpf "dst port 53" -max_pending 1 >"$t/mp.jsonl" 2>"$t/mp.err"
+check "-max_pending evictions counted" grep -q '"pair_evicted":40,' "$t/mp.err"
+check "-max_pending evicted are written" [ "$(grep -c '"status":"unanswered"' "$t/mp.jsonl")" -eq 41 ]
+
+# The json format: one valid object per exchange.
+"$bin" -pcap "$dns" -format json >"$t/j.jsonl" 2>/dev/null
+check "json: 41 exchanges" [ "$(wc -l <"$t/j.jsonl")" -eq 41 ]
+check "json: valid" /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    assert r["status"] == "answered" and r["query"]["tstamp"] and r["response"]["bytes"] > 0
+' "$t/j.jsonl"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
