@@ -203,16 +203,22 @@ static size_t frame(struct tcp_table *t, struct stream *s, const uint8_t *p, siz
 	size_t off = 0;
 	for (;;) {
 		if (!s->synced) {
-			size_t i = off;
+			/* Find the first offset where a whole well-formed message
+			 * starts; remember the first that might once more comes. */
+			size_t i = off, maybe = n;
 			int verdict = 0, budget = RESYNC_PARSES;
 			for (; i + 2 + DNS_HEADER_LEN <= n && budget > 0; i++) {
 				verdict = plausible(t, p + i, n - i, &budget);
-				if (verdict != 0)
+				if (verdict == 1)
 					break;
+				if (verdict == -1 && maybe == n)
+					maybe = i;
 			}
 			if (verdict != 1) {
 				/* No boundary yet: keep a possible start, skip the rest. */
-				size_t keep = verdict == -1 ? n - i : (n - off < RESYNC_KEEP ? n - off : RESYNC_KEEP);
+				size_t keep = n - maybe;
+				if (maybe == n)
+					keep = n - off < RESYNC_KEEP ? n - off : RESYNC_KEEP;
 				t->stats->tcp_gap_bytes += n - off - keep;
 				return n - keep;
 			}
