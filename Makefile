@@ -18,7 +18,7 @@ MAIN    = $(BUILD)/obj/main.o
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit e2e clean
+.PHONY: all check check-asan unit e2e clean
 all: $(BUILD)/pdnslog
 
 $(BUILD)/pdnslog: $(OBJS) $(MAIN)
@@ -39,7 +39,13 @@ e2e: $(BUILD)/pdnslog
 	@sh tests/e2e/corpus.sh udp.list
 
 check: all $(UNIT_BINS)
-	@sh tests/check.sh $(UNIT_BINS)
+	@PDNSLOG=$(BUILD)/pdnslog sh tests/check.sh $(UNIT_BINS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="$(ASAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" NO_WARNINGS_SUITE=1 PDNSLOG_SANITIZED=1 check
 
 clean:
 	rm -rf $(BUILD)

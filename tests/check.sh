@@ -18,6 +18,12 @@ run() {
 		sed 's/^/     /' "$log" | tail -n 60
 	fi
 }
+# Warnings are errors here, with both compilers.
+if [ -z "${NO_WARNINGS_SUITE:-}" ]; then
+	for cc in gcc clang; do
+		run "build $cc -Werror" make -s --no-print-directory BUILD="build/werror-$cc" CC=$cc EXTRA_CFLAGS=-Werror all
+	done
+fi
 for t in "$@"; do
 	run "unit $(basename "$t")" "$t"
 done
@@ -25,5 +31,6 @@ for s in tests/e2e/test_*.sh; do
 	run "e2e $(basename "$s" .sh)" sh "$s"
 done
 run "corpus udp.list" sh tests/e2e/corpus.sh udp.list
+run "corpus tcpfrag.list" sh tests/e2e/corpus.sh tcpfrag.list
 echo "check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

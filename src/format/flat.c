@@ -117,7 +117,6 @@ size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchang
 			strbuf_putn(sb, head->p, head_len);
 			strbuf_puts(sb, ",\"a\":");
 			jsonw_init(&j, sb);
-			j.depth = 1;
 			b = jsonw_str_begin(&j);
 			if (dns_rdata_print(sb, r->wire, r->len, rr, 0) != DNS_OK)
 				f->stats->rdata_malformed++;

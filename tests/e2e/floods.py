@@ -38,6 +38,15 @@ def run(args):
     return stats, records, int(open(rss).read().split()[-1])
 
 
+# Under AddressSanitizer freed memory sits in quarantine: RSS says nothing there.
+SANITIZED = bool(os.environ.get("PDNSLOG_SANITIZED"))
+
+
+def expect_rss(what, ok, detail=""):
+    if not SANITIZED:
+        expect(what, ok, detail)
+
+
 def expect(what, ok, detail=""):
     global failures, passes
     if ok:
@@ -83,7 +92,7 @@ expect("unanswered flood: evictions counted", stats["pair_evicted"] == N - CAP, 
 expect("unanswered flood: table never above the cap", stats["pending_peak"] == CAP, str(stats["pending_peak"]))
 # An entry is under 512 bytes: the cap bounds the table to 5 MB.
 print("unanswered flood RSS %d KiB" % rss)
-expect("unanswered flood: RSS bounded", rss - base_rss < CAP * 512 // 1024 + 4096,
+expect_rss("unanswered flood: RSS bounded", rss - base_rss < CAP * 512 // 1024 + 4096,
        "(%d KiB over the baseline)" % (rss - base_rss))
 
 # 2. 100,000 half-open TCP connections (SYN only) with -tcp_max_streams 1000.
@@ -93,7 +102,7 @@ frames = ((1700000000.0 + i * 1e-5, tcp_frame(addr(i), 1024 + i % 60000, "192.0.
 stats, _, rss = run(["-pcap", write("syn.pcap", frames), "-quiet", "-tcp_max_streams", str(CAP)])
 expect("SYN flood: evictions counted", stats["tcp_evicted"] == N - CAP, str(stats["tcp_evicted"]))
 print("SYN flood RSS %d KiB" % rss)
-expect("SYN flood: RSS bounded", rss - base_rss < 4096, "(%d KiB over the baseline)" % (rss - base_rss))
+expect_rss("SYN flood: RSS bounded", rss - base_rss < 4096, "(%d KiB over the baseline)" % (rss - base_rss))
 
 # 3. 20,000 connections each leaving a partial message (a length prefix of
 # 60000 and 1000 bytes of it) with -tcp_max_mb 2: the bytes cap holds.
@@ -107,7 +116,7 @@ expect("partial-message flood: streams evicted", stats["tcp_evicted"] > N // 2, 
 expect("partial-message flood: partial messages counted",
        stats["tcp_incomplete"] == N, str(stats["tcp_incomplete"]))
 print("partial flood RSS %d KiB" % rss)
-expect("partial-message flood: RSS bounded", rss - base_rss < 2048 + 4096,
+expect_rss("partial-message flood: RSS bounded", rss - base_rss < 2048 + 4096,
        "(%d KiB over the baseline)" % (rss - base_rss))
 
 print("peak RSS KiB: baseline %d" % base_rss)
