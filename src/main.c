@@ -29,6 +29,8 @@ struct options {
 	int64_t gc_age, gc_interval;
 	long long numprocs, max_pending, snaplen, buffer_mb;
 	long long tcp_max_streams, tcp_stream_kb, tcp_max_mb;
+	long long frag_max_datagrams, frag_max_mb;
+	int64_t frag_timeout;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -116,6 +118,8 @@ int main(int argc, char **argv)
 		.max_pending = PAIR_DEFAULT_MAX_PENDING, .snaplen = 65535, .promisc = true,
 		.tcp_max_streams = TCP_DEFAULT_MAX_STREAMS, .tcp_stream_kb = TCP_DEFAULT_STREAM_BYTES >> 10,
 		.tcp_max_mb = TCP_DEFAULT_MAX_BYTES >> 20,
+		.frag_max_datagrams = FRAG_DEFAULT_MAX_DATAGRAMS, .frag_max_mb = FRAG_DEFAULT_MAX_BYTES >> 20,
+		.frag_timeout = FRAG_DEFAULT_TIMEOUT_NS,
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.numprocs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
@@ -136,6 +140,9 @@ int main(int argc, char **argv)
 		{ "tcp_max_streams", FLAG_INT, &o.tcp_max_streams, "65536", "TCP: connection directions tracked at once; past it the oldest is dropped" },
 		{ "tcp_stream_kb", FLAG_INT, &o.tcp_stream_kb, "256", "TCP: KiB buffered per connection direction (at least 128)" },
 		{ "tcp_max_mb", FLAG_INT, &o.tcp_max_mb, "64", "TCP: MiB buffered over all connections; past it the oldest is dropped" },
+		{ "frag_max_datagrams", FLAG_INT, &o.frag_max_datagrams, "4096", "IP fragments: incomplete datagrams held at once; past it the oldest is dropped" },
+		{ "frag_max_mb", FLAG_INT, &o.frag_max_mb, "16", "IP fragments: MiB held over all incomplete datagrams" },
+		{ "frag_timeout", FLAG_DURATION, &o.frag_timeout, "30s", "IP fragments: how long an incomplete datagram waits (capture clock)" },
 		{ "numprocs", FLAG_INT, &o.numprocs, "cores, at most 8", "packet processing threads (this version uses one)" },
 		{ "snaplen", FLAG_INT, &o.snaplen, "65535", "live capture: bytes captured per packet" },
 		{ "promisc", FLAG_BOOL, &o.promisc, "true", "live capture: promiscuous mode" },
@@ -189,6 +196,8 @@ int main(int argc, char **argv)
 	if (o.tcp_max_streams < 1 || o.tcp_stream_kb < 1 || o.tcp_max_mb < 1 ||
 	    o.tcp_stream_kb > (1 << 20) || o.tcp_max_mb > (1 << 20))
 		die_usage("-tcp_max_streams, -tcp_stream_kb and -tcp_max_mb must be positive");
+	if (o.frag_max_datagrams < 1 || o.frag_max_mb < 1 || o.frag_max_mb > (1 << 20) || o.frag_timeout <= 0)
+		die_usage("-frag_max_datagrams, -frag_max_mb and -frag_timeout must be positive");
 	if (o.gc_interval <= 0)
 		die_usage("-gc_interval must be a positive duration");
 	int64_t gc_age = o.gc_age < 0 ? -o.gc_age : o.gc_age;
@@ -254,6 +263,8 @@ int main(int argc, char **argv)
 		.tcp = { .max_streams = (size_t)o.tcp_max_streams,
 			 .stream_bytes = (size_t)o.tcp_stream_kb << 10,
 			 .max_bytes = (size_t)o.tcp_max_mb << 20, .idle_ns = gc_age },
+		.frag = { .max_datagrams = (size_t)o.frag_max_datagrams,
+			  .max_bytes = (size_t)o.frag_max_mb << 20, .timeout_ns = o.frag_timeout },
 		.gc_interval_ns = o.gc_interval,
 	};
 	static struct worker w;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode/ipfrag.h"
 #include "decode/packet.h"
 #include "stats/stats.h"
 
@@ -37,6 +38,7 @@ struct decoder {
 	struct stats *stats;
 	deliver_fn deliver;
 	void *ctx;
+	struct frag_table *frags;    /* IP reassembly; NULL: fragments are counted and dropped */
 };
 
 /* True when this link type is one decode_frame() understands. */

@@ -31,6 +31,22 @@ static void next_protocol(const struct decoder *d, struct packet *pkt, uint8_t p
 	}
 }
 
+/* A fragment: hand it to reassembly and decode the datagram it completes. */
+static void reassemble(const struct decoder *d, struct packet *pkt, const struct frag_key *key,
+		       uint8_t proto, uint32_t offset, bool more, const uint8_t *p, size_t len,
+		       int depth)
+{
+	d->stats->ip_fragments++;
+	if (!d->frags || pkt->truncated)
+		return; /* a fragment cut by the capture can't complete anything */
+	const uint8_t *whole;
+	size_t whole_len;
+	uint8_t whole_proto;
+	if (frag_offer(d->frags, key, proto, offset, more, p, len, pkt->ts_ns,
+		       &whole, &whole_len, &whole_proto))
+		next_protocol(d, pkt, whole_proto, whole, whole_len, depth);
+}
+
 static void decode_ipv4(const struct decoder *d, struct packet *pkt,
 			const uint8_t *p, size_t len, int depth)
 {
@@ -58,7 +74,15 @@ static void decode_ipv4(const struct decoder *d, struct packet *pkt,
 
 	uint16_t frag = (uint16_t)(p[6] << 8 | p[7]);
 	if (frag & 0x3FFF) { /* MF set or a non-zero offset */
-		d->stats->ip_fragments++;
+		struct frag_key key;
+		memset(&key, 0, sizeof key);
+		memcpy(key.src, pkt->src.a, 16);
+		memcpy(key.dst, pkt->dst.a, 16);
+		key.id = (uint32_t)(p[4] << 8 | p[5]);
+		key.family = 4;
+		key.proto = p[9];
+		reassemble(d, pkt, &key, p[9], (uint32_t)(frag & 0x1FFF) * 8, frag & 0x2000,
+			   p + hlen, len - hlen, depth);
 		return;
 	}
 	next_protocol(d, pkt, p[9], p + hlen, len - hlen, depth);
@@ -106,7 +130,15 @@ static void decode_ipv6(const struct decoder *d, struct packet *pkt,
 				goto bad;
 			uint16_t fo = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
 			if (fo & 0xFFF9) { /* offset or M set: a real fragment */
-				d->stats->ip_fragments++;
+				struct frag_key key;
+				memset(&key, 0, sizeof key);
+				memcpy(key.src, pkt->src.a, 16);
+				memcpy(key.dst, pkt->dst.a, 16);
+				key.id = (uint32_t)p[off + 4] << 24 | (uint32_t)p[off + 5] << 16 |
+					 (uint32_t)p[off + 6] << 8 | p[off + 7];
+				key.family = 6;
+				reassemble(d, pkt, &key, p[off], fo & 0xFFF8, fo & 1,
+					   p + off + 8, len - off - 8, depth);
 				return;
 			}
 			ext = 8; /* an atomic fragment (RFC 6946): carry on */

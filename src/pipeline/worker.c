@@ -104,7 +104,9 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	w->rrs_r = malloc(sizeof(struct dns_rr) * DNS_MAX_RRS);
 	w->pairs = pair_create(&cfg->pair, emit, w, &w->stats);
 	w->tcp = tcp_create(&cfg->tcp, on_tcp_message, w, &w->stats);
-	if (!w->rrs_q || !w->rrs_r || !w->pairs || !w->tcp) {
+	w->frags = frag_create(&cfg->frag, &w->stats);
+	w->decoder.frags = w->frags;
+	if (!w->rrs_q || !w->rrs_r || !w->pairs || !w->tcp || !w->frags) {
 		worker_destroy(w);
 		return -1;
 	}
@@ -126,6 +128,7 @@ void worker_packet(struct worker *w, int64_t ts_ns, int ts_digits,
 
 void worker_finish(struct worker *w)
 {
+	frag_flush(w->frags);
 	tcp_flush(w->tcp);
 	pair_flush(w->pairs);
 	flush_out(w);
@@ -135,7 +138,9 @@ void worker_destroy(struct worker *w)
 {
 	pair_destroy(w->pairs);
 	tcp_destroy(w->tcp);
+	frag_destroy(w->frags);
 	w->tcp = NULL;
+	w->frags = NULL;
 	free(w->rrs_q);
 	free(w->rrs_r);
 	strbuf_free(&w->fmt.scratch);

@@ -22,6 +22,7 @@ struct worker_config {
 	const struct portset *ports;
 	struct pair_config pair;
 	struct tcp_config tcp;
+	struct frag_config frag;
 	int64_t gc_interval_ns;  /* how often aged state is swept (capture clock) */
 	enum output_format format;
 	const char *sensor;
@@ -33,6 +34,7 @@ struct worker {
 	struct decoder decoder;
 	struct pair_table *pairs;
 	struct tcp_table *tcp;
+	struct frag_table *frags;
 	int64_t next_sweep;      /* capture time of the next sweep; 0 before the first packet */
 	struct stats stats;
 	struct format_ctx fmt;

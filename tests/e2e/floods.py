@@ -119,6 +119,29 @@ print("partial flood RSS %d KiB" % rss)
 expect_rss("partial-message flood: RSS bounded", rss - base_rss < 2048 + 4096,
        "(%d KiB over the baseline)" % (rss - base_rss))
 
+# 4. 50,000 orphan first fragments (1000 bytes each, distinct IP IDs): with
+# -frag_max_datagrams 1000 exactly 49,000 are evicted and 1000 left at the
+# end; with -frag_max_mb 2 the byte cap binds instead.  Either way every
+# orphan is accounted for, and memory stays inside the cap.
+N = 50000
+orphan = udp(53, 4000, b"\0" * 992)
+frames = [(1700000000.0 + i * 1e-5, ether(ipv4("192.0.2.53", addr(i), 17, orphan, ident=i & 0xFFFF,
+                                                flags_frag=0x2000))) for i in range(N)]
+path = write("orphans.pcap", frames)
+stats, _, rss = run(["-pcap", path, "-quiet", "-frag_max_datagrams", "1000"])
+expect("orphan fragments: evictions at the datagram cap", stats["frag_evicted"] == N - 1000,
+       str(stats["frag_evicted"]))
+expect("orphan fragments: the rest time out at the end", stats["frag_timeouts"] == 1000,
+       str(stats["frag_timeouts"]))
+stats, _, rss = run(["-pcap", path, "-quiet", "-frag_max_mb", "2"])
+print("orphan fragment flood RSS %d KiB" % rss)
+expect("orphan fragments: every one evicted or timed out",
+       stats["frag_evicted"] + stats["frag_timeouts"] == N,
+       "%d + %d" % (stats["frag_evicted"], stats["frag_timeouts"]))
+expect("orphan fragments: the byte cap binds", stats["frag_evicted"] > N // 2, str(stats["frag_evicted"]))
+expect_rss("orphan fragments: RSS bounded", rss - base_rss < 2048 + 4096,
+           "(%d KiB over the baseline)" % (rss - base_rss))
+
 print("peak RSS KiB: baseline %d" % base_rss)
 print("floods: %d passed, %d failed" % (passes, failures))
 sys.exit(1 if failures else 0)
