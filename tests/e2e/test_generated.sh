@@ -48,6 +48,8 @@ counter tcp-missing-segment tcp_incomplete 1
 status_count tcp-missing-segment unanswered 1
 counter tcp-no-handshake pair_answered 2
 counter tcp-no-handshake tcp_incomplete 0
+counter tcp-in-ip-fragments frag_reassembled 1
+counter tcp-in-ip-fragments pair_answered 1
 # Fragments: counted as the captures imply (see tests/corpus/gen/README.md).
 counter frag-v4-inorder frag_reassembled 1
 counter frag-v4-reverse frag_reassembled 1

@@ -24,14 +24,16 @@ Cases:
                           query is unanswered
   tcp-no-handshake        capture starts mid-connection, mid-message: the tail
                           of an earlier response is skipped, the rest pairs
+  tcp-in-ip-fragments     a TCP segment carrying a whole response, itself split
+                          into three IPv4 fragments sent out of order
 """
 import os
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pcapgen import (Pcap, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, framed, query_and_response,
-                     ref_line, tcp_frame)
+from pcapgen import (Pcap, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, ether, framed, ipv4, wire,
+                     query_and_response, ref_line, tcp, tcp_frame)
 
 CLIENT, SERVER = "192.0.2.10", "198.51.100.53"
 
@@ -95,11 +97,11 @@ class Case:
 
 def split_every_offset(c):
     q0, r0 = query_and_response("split.example.", 1, ["192.0.2.1", "192.0.2.2", "192.0.2.3"])
-    n = len(framed(r0.to_wire()))
+    n = len(framed(wire(r0)))
     ts = 1700000000.0
     for k in range(1, n):
         q, r = query_and_response("split%d.example." % k, k, ["192.0.2.1", "192.0.2.2", "192.0.2.3"])
-        fq, fr = framed(q.to_wire()), framed(r.to_wire())
+        fq, fr = framed(wire(q)), framed(wire(r))
         conn = Conn(c.cap, 20000 + k, ts)
         kq = k % len(fq) or 1
         conn.send("c", fq[:kq])
@@ -115,9 +117,9 @@ def split_every_offset(c):
 def byte_by_byte(c):
     q, r = query_and_response("bytes.example.", 77, ["2001:db8::1", "2001:db8::2"], "AAAA")
     conn = Conn(c.cap, 30000, 1700000100.0)
-    conn.send("c", framed(q.to_wire()))
+    conn.send("c", framed(wire(q)))
     c.saw(conn, "c", q)
-    fr = framed(r.to_wire())
+    fr = framed(wire(r))
     for i in range(len(fr)):
         conn.send("s", fr[i:i + 1])
     c.saw(conn, "s", r)
@@ -128,11 +130,11 @@ def pipelined_reverse(c):
     pairs = [query_and_response("%s.pipe.example." % n, 100 + i, ["192.0.2.%d" % (10 + i)])
              for i, n in enumerate(("one", "two", "three"))]
     conn = Conn(c.cap, 30001, 1700000200.0)
-    conn.send("c", b"".join(framed(q.to_wire()) for q, _ in pairs))
+    conn.send("c", b"".join(framed(wire(q)) for q, _ in pairs))
     for q, _ in pairs:
         c.saw(conn, "c", q)
     for _, r in reversed(pairs):
-        conn.send("s", framed(r.to_wire()))
+        conn.send("s", framed(wire(r)))
         c.saw(conn, "s", r)
     conn.close()
 
@@ -142,9 +144,9 @@ def reorder_dup(c):
                                 ["192.0.2.%d" % j for j in range(1, 6)]) for i in range(2)]
     conn = Conn(c.cap, 30002, 1700000300.0)
     for q, _ in pairs:
-        conn.send("c", framed(q.to_wire()))
+        conn.send("c", framed(wire(q)))
         c.saw(conn, "c", q)
-    stream = b"".join(framed(r.to_wire()) for _, r in pairs)
+    stream = b"".join(framed(wire(r)) for _, r in pairs)
     cuts = [0, 9, 30, 31, 70, 101, 150, len(stream)]
     segs = [(cuts[i], stream[cuts[i]:cuts[i + 1]]) for i in range(len(cuts) - 1)]
     base = conn.sseq
@@ -160,9 +162,9 @@ def reorder_dup(c):
 def overlap_first_wins(c):
     q, r = query_and_response("overlap.example.", 300, ["192.0.2.%d" % j for j in range(1, 5)])
     conn = Conn(c.cap, 30003, 1700000400.0)
-    conn.send("c", framed(q.to_wire()))
+    conn.send("c", framed(wire(q)))
     c.saw(conn, "c", q)
-    fr = framed(r.to_wire())
+    fr = framed(wire(r))
     base = conn.sseq
     conn.send("s", fr[:40], at=base)
     bogus = bytes(b ^ 0xFF for b in fr[20:40]) + fr[40:60]
@@ -178,9 +180,9 @@ def missing_segment(c):
              for i in range(3)]
     conn = Conn(c.cap, 30004, 1700000500.0)
     for q, _ in pairs:
-        conn.send("c", framed(q.to_wire()))
+        conn.send("c", framed(wire(q)))
         c.saw(conn, "c", q)
-    f = [framed(r.to_wire()) for _, r in pairs]
+    f = [framed(wire(r)) for _, r in pairs]
     conn.send("s", f[0])
     c.saw(conn, "s", pairs[0][1])
     half = len(f[1]) // 2
@@ -196,13 +198,32 @@ def no_handshake(c):
     pairs = [query_and_response("n%d.nosyn.example." % i, 501 + i, ["192.0.2.%d" % (60 + i)])
              for i in range(2)]
     conn = Conn(c.cap, 30005, 1700000600.0, handshake=False)
-    fr0 = framed(r0.to_wire())
+    fr0 = framed(wire(r0))
     conn.send("s", fr0[17:])                     # the tail of a response sent before the capture
     for q, r in pairs:
-        conn.send("c", framed(q.to_wire()))
+        conn.send("c", framed(wire(q)))
         c.saw(conn, "c", q)
-        conn.send("s", framed(r.to_wire()))
+        conn.send("s", framed(wire(r)))
         c.saw(conn, "s", r)
+    conn.close()
+
+
+def tcp_in_ip_fragments(c):
+    q, r = query_and_response("frag.tcp.example.", 600, ["192.0.2.%d" % j for j in range(1, 40)])
+    conn = Conn(c.cap, 30006, 1700000700.0)
+    conn.send("c", framed(wire(q)))
+    c.saw(conn, "c", q)
+    segment = tcp(53, conn.cport, conn.sseq, conn.cseq, TCP_PSH | TCP_ACK, framed(wire(r)))
+    conn.sseq += len(framed(wire(r)))
+    whole = ipv4(SERVER, CLIENT, 6, segment, ident=4242)
+    header, body = whole[:20], whole[20:]
+    pieces = [(0, body[:256]), (256, body[256:512]), (512, body[512:])]
+    for off, data in (pieces[1], pieces[2], pieces[0]):
+        more = 0x2000 if off + len(data) < len(body) else 0
+        frag = ipv4(SERVER, CLIENT, 6, data, ident=4242, flags_frag=more | off // 8)
+        conn.ts += 0.0001
+        c.cap.frame(conn.ts, ether(frag))
+    c.saw(conn, "s", r)
     conn.close()
 
 
@@ -214,6 +235,7 @@ CASES = {
     "tcp-overlap-first-wins": overlap_first_wins,
     "tcp-missing-segment": missing_segment,
     "tcp-no-handshake": no_handshake,
+    "tcp-in-ip-fragments": tcp_in_ip_fragments,
 }
 
 

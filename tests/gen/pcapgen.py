@@ -112,3 +112,8 @@ def query_and_response(qname, qid, answers, rdtype="A"):
         for a in answers:
             rrset.add(dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype), a))
     return q, r
+
+
+def wire(msg):
+    """The message's bytes, the same on every run (dnspython shuffles RRsets by default)."""
+    return msg.to_wire(want_shuffle=False)
