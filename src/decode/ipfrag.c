@@ -14,11 +14,14 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+
+#include "util/keyhash.h"
+#include "util/pool.h"
 
 #define FRAG_MAX_PAYLOAD 65535u /* the largest datagram payload we rebuild */
 #define FRAG_MAX_PIECES 64      /* more fragments than this: not a datagram we want */
 #define FRAG_MAX_BUCKETS (1u << 20)
+#define POOL_CHUNK 64           /* entries allocated at a time as the table grows */
 
 _Static_assert(sizeof(struct frag_key) == 40, "frag_key must have no padding");
 
@@ -50,49 +53,13 @@ struct frag_table {
 	struct stats own_stats;  /* when the caller gave none */
 	struct dgram **buckets;
 	size_t nbuckets;         /* a power of two */
-	uint64_t seed[2];
+	struct keyhash hash;
+	struct pool dgrams;
 	struct dgram *oldest, *newest;
 	size_t count;
 	size_t bytes;
 	uint8_t *out;            /* the last datagram completed, lent to the caller */
 };
-
-/* SipHash-1-3 of the 40-byte key. */
-static inline uint64_t rotl(uint64_t x, int b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-#define SIPROUND() do { \
-	v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32); \
-	v2 += v3; v3 = rotl(v3, 16); v3 ^= v2; \
-	v0 += v3; v3 = rotl(v3, 21); v3 ^= v0; \
-	v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
-} while (0)
-
-static uint64_t key_hash(const struct frag_table *t, const struct frag_key *k)
-{
-	uint64_t v0 = t->seed[0] ^ 0x736f6d6570736575ULL;
-	uint64_t v1 = t->seed[1] ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = t->seed[0] ^ 0x6c7967656e657261ULL;
-	uint64_t v3 = t->seed[1] ^ 0x7465646279746573ULL;
-	uint64_t w[5];
-	memcpy(w, k, sizeof w);
-	for (int i = 0; i < 5; i++) {
-		v3 ^= w[i];
-		SIPROUND();
-		v0 ^= w[i];
-	}
-	uint64_t b = (uint64_t)sizeof w << 56;
-	v3 ^= b;
-	SIPROUND();
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND();
-	SIPROUND();
-	SIPROUND();
-	return v0 ^ v1 ^ v2 ^ v3;
-}
 
 static struct dgram **bucket(struct frag_table *t, uint64_t h)
 {
@@ -125,7 +92,7 @@ static void drop(struct frag_table *t, struct dgram *d)
 	t->count--;
 	t->bytes -= d->cap;
 	free(d->buf);
-	free(d);
+	pool_put(&t->dgrams, d);
 }
 
 static void expire(struct frag_table *t, int64_t now_ns)
@@ -196,7 +163,7 @@ static struct dgram *create(struct frag_table *t, const struct frag_key *k, uint
 		drop(t, t->oldest);
 		t->stats->frag_evicted++;
 	}
-	struct dgram *d = malloc(sizeof *d);
+	struct dgram *d = pool_get(&t->dgrams);
 	if (!d)
 		return NULL;
 	memset(d, 0, offsetof(struct dgram, pieces));
@@ -238,10 +205,8 @@ struct frag_table *frag_create(const struct frag_config *cfg, struct stats *stat
 		free(t);
 		return NULL;
 	}
-	if (getrandom(t->seed, sizeof t->seed, 0) != sizeof t->seed) {
-		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ULL;
-		t->seed[1] = (uint64_t)(uintptr_t)&t ^ 0x632be59bd9b4e019ULL;
-	}
+	keyhash_init(&t->hash);
+	pool_init(&t->dgrams, sizeof(struct dgram), POOL_CHUNK);
 	return t;
 }
 
@@ -251,6 +216,7 @@ void frag_destroy(struct frag_table *t)
 		return;
 	while (t->oldest)
 		drop(t, t->oldest);
+	pool_destroy(&t->dgrams);
 	free(t->out);
 	free(t->buckets);
 	free(t);
@@ -273,7 +239,7 @@ bool frag_offer(struct frag_table *t, const struct frag_key *key, uint8_t proto,
 
 	struct frag_key k = *key;
 	memset(k.pad, 0, sizeof k.pad);
-	uint64_t h = key_hash(t, &k);
+	uint64_t h = keyhash(&t->hash, &k, sizeof k);
 	struct dgram *d = lookup(t, &k, h);
 
 	if (len == 0 || len > FRAG_MAX_PAYLOAD || offset > FRAG_MAX_PAYLOAD - len ||

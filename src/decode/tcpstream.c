@@ -4,11 +4,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "dns/message.h"
+#include "util/keyhash.h"
+#include "util/pool.h"
 
-#define SLAB_STREAMS 256
+#define POOL_CHUNK 256          /* streams allocated at a time as the table grows */
 #define RESYNC_KEEP 13          /* bytes kept while looking for a prefix: one short of prefix + header */
 #define RESYNC_PARSES 16        /* full parses tried per search, so hostile data can't make it quadratic */
 
@@ -48,11 +49,6 @@ struct stream {
 	size_t ooo_count, ooo_bytes;
 };
 
-struct slab {
-	struct slab *next;
-	struct stream streams[SLAB_STREAMS];
-};
-
 struct tcp_table {
 	struct tcp_config cfg;
 	tcp_message_fn fn;
@@ -60,35 +56,15 @@ struct tcp_table {
 	struct stats *stats;
 	struct stream **buckets;
 	size_t nbuckets;
-	uint64_t seed;
+	struct keyhash hash;
 	struct stream *oldest, *newest;
-	struct stream *free_list;
-	struct slab *slabs;
+	struct pool streams;
 	size_t count;
 	size_t bytes;                   /* buffer capacity plus out-of-order data, all streams */
 	struct dns_rr *rrs;             /* parse space for resynchronisation checks */
 };
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 _Static_assert(sizeof(struct stream_key) == 40, "stream_key must have no padding");
-
-static uint64_t key_hash(const struct tcp_table *t, const struct stream_key *k)
-{
-	uint64_t w[5], h = t->seed;
-	memcpy(w, k, sizeof w);
-	for (int i = 0; i < 5; i++)
-		h = mix(h ^ w[i]);
-	return h;
-}
 
 struct tcp_table *tcp_create(const struct tcp_config *cfg, tcp_message_fn fn,
 			     void *ctx, struct stats *stats)
@@ -113,8 +89,8 @@ struct tcp_table *tcp_create(const struct tcp_config *cfg, tcp_message_fn fn,
 		tcp_destroy(t);
 		return NULL;
 	}
-	if (getrandom(&t->seed, sizeof t->seed, 0) != sizeof t->seed)
-		t->seed = (uint64_t)(uintptr_t)t * 0x9e3779b97f4a7c15ULL;
+	keyhash_init(&t->hash);
+	pool_init(&t->streams, sizeof(struct stream), POOL_CHUNK);
 	return t;
 }
 
@@ -138,11 +114,7 @@ void tcp_destroy(struct tcp_table *t)
 		return;
 	for (struct stream *s = t->oldest; s; s = s->newer)
 		clear_data(t, s);
-	while (t->slabs) {
-		struct slab *next = t->slabs->next;
-		free(t->slabs);
-		t->slabs = next;
-	}
+	pool_destroy(&t->streams);
 	free(t->buckets);
 	free(t->rrs);
 	free(t);
@@ -392,8 +364,7 @@ static void close_stream(struct tcp_table *t, struct stream *s)
 		t->stats->tcp_incomplete++;
 	clear_data(t, s);
 	unlink_stream(t, s);
-	s->hnext = t->free_list;
-	t->free_list = s;
+	pool_put(&t->streams, s);
 }
 
 static void touch(struct tcp_table *t, struct stream *s)
@@ -420,7 +391,7 @@ static struct stream *lookup(struct tcp_table *t, const struct packet *pkt, bool
 	k.sport = pkt->sport;
 	k.dport = pkt->dport;
 	k.family = pkt->src.family;
-	uint64_t h = key_hash(t, &k);
+	uint64_t h = keyhash(&t->hash, &k, sizeof k);
 	for (struct stream *s = t->buckets[h & (t->nbuckets - 1)]; s; s = s->hnext)
 		if (s->hash == h && memcmp(&s->key, &k, sizeof k) == 0)
 			return s;
@@ -430,19 +401,9 @@ static struct stream *lookup(struct tcp_table *t, const struct packet *pkt, bool
 		t->stats->tcp_evicted++;
 		close_stream(t, t->oldest);
 	}
-	if (!t->free_list) {
-		struct slab *sl = malloc(sizeof *sl);
-		if (!sl)
-			return NULL;
-		sl->next = t->slabs;
-		t->slabs = sl;
-		for (size_t i = 0; i < SLAB_STREAMS; i++) {
-			sl->streams[i].hnext = t->free_list;
-			t->free_list = &sl->streams[i];
-		}
-	}
-	struct stream *s = t->free_list;
-	t->free_list = s->hnext;
+	struct stream *s = pool_get(&t->streams);
+	if (!s)
+		return NULL;
 	memset(s, 0, sizeof *s);
 	s->key = k;
 	s->hash = h;

@@ -3,12 +3,13 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "dns/message.h"
 #include "dns/name.h"
+#include "util/keyhash.h"
+#include "util/pool.h"
 
-#define SLAB_ENTRIES 1024
+#define POOL_CHUNK 1024 /* entries allocated at a time as the table grows */
 
 struct pending {
 	struct pending *hnext;  /* hash chain */
@@ -22,11 +23,6 @@ struct pending {
 	uint8_t query[PAIR_QUERY_INLINE];
 };
 
-struct slab {
-	struct slab *next;
-	struct pending entries[SLAB_ENTRIES];
-};
-
 struct pair_table {
 	struct pair_config cfg;
 	pair_emit_fn emit;
@@ -35,34 +31,13 @@ struct pair_table {
 
 	struct pending **buckets;
 	size_t nbuckets;      /* a power of two */
-	uint64_t seed[2];     /* keyed hash: flow keys are chosen by strangers */
+	struct keyhash hash;
 
 	struct pending *oldest, *newest;
-	struct pending *free_list;
-	struct slab *slabs;
+	struct pool entries;
 	size_t count;
 	size_t held_bytes;
 };
-
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t key_hash(const struct pair_table *t, const struct flow_key *k)
-{
-	uint64_t w[5];
-	memcpy(w, k, sizeof w);
-	uint64_t h = t->seed[0];
-	for (int i = 0; i < 5; i++)
-		h = mix(h ^ w[i]) + t->seed[1];
-	return h;
-}
 
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key must have no padding");
 
@@ -86,10 +61,8 @@ struct pair_table *pair_create(const struct pair_config *cfg, pair_emit_fn emit,
 		free(t);
 		return NULL;
 	}
-	if (getrandom(t->seed, sizeof t->seed, 0) != sizeof t->seed) {
-		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ULL;
-		t->seed[1] = (uint64_t)(uintptr_t)&t ^ 0x632be59bd9b4e019ULL;
-	}
+	keyhash_init(&t->hash);
+	pool_init(&t->entries, sizeof(struct pending), POOL_CHUNK);
 	return t;
 }
 
@@ -99,12 +72,7 @@ void pair_destroy(struct pair_table *t)
 		return;
 	for (struct pending *e = t->oldest; e; e = e->newer)
 		free(e->held);
-	struct slab *s = t->slabs;
-	while (s) {
-		struct slab *next = s->next;
-		free(s);
-		s = next;
-	}
+	pool_destroy(&t->entries);
 	free(t->buckets);
 	free(t);
 }
@@ -174,8 +142,7 @@ static void release(struct pair_table *t, struct pending *e)
 		free(e->held);
 		e->held = NULL;
 	}
-	e->hnext = t->free_list;
-	t->free_list = e;
+	pool_put(&t->entries, e);
 }
 
 /* Write out an entry that leaves without its other half. */
@@ -203,20 +170,9 @@ static struct pending *alloc_entry(struct pair_table *t)
 		t->stats->pair_evicted++;
 		expire(t, t->oldest);
 	}
-	if (!t->free_list) {
-		struct slab *s = malloc(sizeof *s);
-		if (!s)
-			return NULL;
-		s->next = t->slabs;
-		t->slabs = s;
-		for (size_t i = 0; i < SLAB_ENTRIES; i++) {
-			s->entries[i].hnext = t->free_list;
-			t->free_list = &s->entries[i];
-		}
-	}
-	struct pending *e = t->free_list;
-	t->free_list = e->hnext;
-	e->held = NULL;
+	struct pending *e = pool_get(&t->entries);
+	if (e)
+		e->held = NULL;
 	return e;
 }
 
@@ -282,7 +238,7 @@ static struct pending *find(struct pair_table *t, uint64_t h, const struct flow_
 void pair_message(struct pair_table *t, const struct flow_key *k, bool is_response,
 		  const struct leg *msg)
 {
-	uint64_t h = key_hash(t, k);
+	uint64_t h = keyhash(&t->hash, k, sizeof *k);
 	struct pending *e = find(t, h, k, !is_response, msg);
 	if (e) {
 		unlink_entry(t, e);
@@ -311,7 +267,7 @@ void pair_message(struct pair_table *t, const struct flow_key *k, bool is_respon
 	}
 	e = alloc_entry(t);
 	if (!e) {
-		/* Out of memory for a new slab: never lose it silently. */
+		/* Out of memory for a new entry: never lose it silently. */
 		t->stats->pair_evicted++;
 		if (is_response) {
 			t->stats->pair_response_only++;
@@ -328,8 +284,7 @@ void pair_message(struct pair_table *t, const struct flow_key *k, bool is_respon
 	if (is_response) {
 		e->held = malloc(msg->len ? msg->len : 1);
 		if (!e->held) {
-			e->hnext = t->free_list;
-			t->free_list = e;
+			pool_put(&t->entries, e);
 			t->stats->pair_held_full++;
 			t->stats->pair_response_only++;
 			t->emit(t->ctx, k, NULL, msg);

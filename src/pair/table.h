@@ -8,7 +8,7 @@
  * evicted oldest-first when the table is full (-max_pending), or flushed at the
  * end of input; each way out is handed to the emit callback and counted.
  *
- * Memory is bounded: entries are fixed-size and allocated in slabs up to
+ * Memory is bounded: entries are fixed-size and allocated in chunks up to
  * max_pending; held responses are copied under a byte cap. */
 #ifndef PDNSLOG_PAIR_TABLE_H
 #define PDNSLOG_PAIR_TABLE_H

@@ -1,0 +1,49 @@
+/* pool: chunked free-list allocator for fixed-size objects. */
+#include "util/pool.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+
+#define ALIGN alignof(max_align_t)
+
+void pool_init(struct pool *p, size_t size, size_t per_chunk)
+{
+	if (size < sizeof(void *))
+		size = sizeof(void *);
+	p->size = (size + ALIGN - 1) / ALIGN * ALIGN;
+	p->per_chunk = per_chunk ? per_chunk : 1;
+	p->free = NULL;
+	p->chunks = NULL;
+}
+
+void *pool_get(struct pool *p)
+{
+	if (!p->free) {
+		char *chunk = malloc(ALIGN + p->size * p->per_chunk);
+		if (!chunk)
+			return NULL;
+		*(void **)chunk = p->chunks;
+		p->chunks = chunk;
+		for (size_t i = 0; i < p->per_chunk; i++)
+			pool_put(p, chunk + ALIGN + i * p->size);
+	}
+	void *obj = p->free;
+	p->free = *(void **)obj;
+	return obj;
+}
+
+void pool_put(struct pool *p, void *obj)
+{
+	*(void **)obj = p->free;
+	p->free = obj;
+}
+
+void pool_destroy(struct pool *p)
+{
+	while (p->chunks) {
+		void *next = *(void **)p->chunks;
+		free(p->chunks);
+		p->chunks = next;
+	}
+	p->free = NULL;
+}

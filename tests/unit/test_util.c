@@ -1,0 +1,55 @@
+/* Unit tests: the object pool and the keyed hash the flow tables share. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "util/keyhash.h"
+#include "util/pool.h"
+
+static void pool_recycles(void **state)
+{
+	struct pool p;
+	pool_init(&p, 40, 4);
+	void *objs[10];
+	for (int i = 0; i < 10; i++) {
+		objs[i] = pool_get(&p);
+		assert_non_null(objs[i]);
+		memset(objs[i], 0xAB, 40); /* the whole object is usable */
+		for (int j = 0; j < i; j++)
+			assert_ptr_not_equal(objs[i], objs[j]);
+		assert_int_equal((uintptr_t)objs[i] % _Alignof(max_align_t), 0);
+	}
+	pool_put(&p, objs[3]);
+	assert_ptr_equal(pool_get(&p), objs[3]); /* the freed one comes back first */
+	pool_destroy(&p);
+}
+
+static void keyhash_keyed_and_spread(void **state)
+{
+	struct keyhash a, b;
+	keyhash_init(&a);
+	keyhash_init(&b);
+	uint64_t key[5] = { 1, 2, 3, 4, 5 };
+	assert_true(keyhash(&a, key, sizeof key) == keyhash(&a, key, sizeof key));
+	assert_true(keyhash(&a, key, sizeof key) != keyhash(&b, key, sizeof key));
+	/* Keys differing in one bit land in 1024 buckets about evenly. */
+	unsigned counts[1024] = { 0 };
+	for (uint64_t i = 0; i < 65536; i++) {
+		key[4] = i;
+		counts[keyhash(&a, key, sizeof key) & 1023]++;
+	}
+	for (int i = 0; i < 1024; i++)
+		assert_true(counts[i] > 20 && counts[i] < 120);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pool_recycles),
+		cmocka_unit_test(keyhash_keyed_and_spread),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
