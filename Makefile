@@ -18,8 +18,10 @@ MAIN    = $(BUILD)/obj/main.o
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-asan unit e2e clean
+.PHONY: all objs check check-asan fuzz fuzz-build fuzz-regressions unit e2e clean
 all: $(BUILD)/pdnslog
+
+objs: $(OBJS)
 
 $(BUILD)/pdnslog: $(OBJS) $(MAIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -46,6 +48,41 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="$(ASAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" NO_WARNINGS_SUITE=1 PDNSLOG_SANITIZED=1 check
+
+# Fuzzing with libFuzzer: `make fuzz` runs each target for FUZZ_SECONDS,
+# seeded from the test captures; finds go to build/fuzz/crashes/.
+FUZZ_TARGETS = dns packets capture
+FUZZ_SECONDS ?= 60
+FUZZ_DIR = build/fuzz
+FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang OPT="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" objs
+	@for t in $(FUZZ_TARGETS); do \
+		clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc $(PCAP_CFLAGS) \
+			-o $(FUZZ_DIR)/fuzz_$$t fuzz/fuzz_$$t.c $(OBJS:$(BUILD)/%=$(FUZZ_DIR)/%) $(LDLIBS) || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/crashes
+	@/usr/bin/python3 fuzz/seeds.py $(FUZZ_DIR)/seeds tests/corpus/pcaps/* tests/corpus/gen/*.pcap
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-max_len=65600 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crashes/$$t- \
+			$(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t tests/fuzz-regressions/$$t \
+			2>$(FUZZ_DIR)/fuzz_$$t.log || { tail -n 40 $(FUZZ_DIR)/fuzz_$$t.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_DIR)/fuzz_$$t.log; \
+	done
+
+# Every input a fuzzer ever broke pdnslog with, replayed.
+fuzz-regressions: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_DIR)/fuzz_$$t -runs=0 tests/fuzz-regressions/$$t >/dev/null 2>&1 || \
+			{ echo "fuzz_$$t: a regression input fails again"; exit 1; }; \
+	done; echo "fuzz regressions: replayed"
 
 clean:
 	rm -rf $(BUILD)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# make check: every unit test binary (cmocka), then every end-to-end suite.
+# make check: -Werror builds, every unit test binary (cmocka), every
+# end-to-end suite, the same under ASan/UBSan, and the fuzzers.
 # Prints one line per suite and a final "N passed, N failed" over the suites.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,5 +33,14 @@ for s in tests/e2e/test_*.sh; do
 done
 run "corpus udp.list" sh tests/e2e/corpus.sh udp.list
 run "corpus tcpfrag.list" sh tests/e2e/corpus.sh tcpfrag.list
+# Once more under the sanitizers, then the fuzzers: every input that ever
+# broke pdnslog, and FUZZ_SECONDS (default 60) of fuzzing per target.
+if [ -z "${PDNSLOG_SANITIZED:-}" ]; then
+	run "sanitizers (make check-asan)" make -s --no-print-directory check-asan
+	run "fuzz regressions" make -s --no-print-directory fuzz-regressions
+	if [ "${FUZZ_SECONDS:-60}" -gt 0 ]; then
+		run "fuzz, ${FUZZ_SECONDS:-60} s per target" make -s --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+	fi
+fi
 echo "check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

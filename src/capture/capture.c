@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define CAPTURE_MAX_SEC (INT64_MAX / 1000000000 / 2) /* about the year 2116 */
+
 /* Sub-second digits of a capture file, from its header: the pcap magic, or
  * the first pcapng interface's if_tsresol option (default microseconds). */
 static int file_ts_digits(const uint8_t *h, size_t n)
@@ -49,37 +51,47 @@ static int file_ts_digits(const uint8_t *h, size_t n)
 #undef U16
 }
 
-int capture_open_file(struct capture *c, const char *path, char *err)
+int capture_open_stream(struct capture *c, FILE *fp, const char *name, char *err)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	memset(c, 0, sizeof *c);
-	c->name = path;
-	FILE *fp;
-	if (strcmp(path, "-") == 0) {
-		fp = stdin;
-		c->ts_digits = 6;
-		c->digits_guessed = 1;
-	} else {
-		fp = fopen(path, "rb");
-		if (!fp) {
-			snprintf(err, CAPTURE_ERRLEN, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		uint8_t head[4096];
+	c->name = name;
+	uint8_t head[4096];
+	long start = ftell(fp);
+	if (start >= 0) {
 		size_t n = fread(head, 1, sizeof head, fp);
 		c->ts_digits = file_ts_digits(head, n);
-		rewind(fp);
+		if (fseek(fp, start, SEEK_SET) < 0)
+			start = -1;
+		clearerr(fp);
+	}
+	if (start < 0) {
+		/* A pipe: learn the precision from the timestamps instead. */
+		c->ts_digits = 6;
+		c->digits_guessed = 1;
 	}
 	c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!c->pcap) {
-		snprintf(err, CAPTURE_ERRLEN, "%s: not a capture file pdnslog can read (%s)",
-			 strcmp(path, "-") == 0 ? "standard input" : path, perr);
+		snprintf(err, CAPTURE_ERRLEN, "%s: not a capture file pdnslog can read (%s)", name, perr);
 		if (fp != stdin)
 			fclose(fp);
 		return -1;
 	}
 	c->linktype = pcap_datalink(c->pcap);
 	return 0;
+}
+
+int capture_open_file(struct capture *c, const char *path, char *err)
+{
+	if (strcmp(path, "-") == 0)
+		return capture_open_stream(c, stdin, "standard input", err);
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		memset(c, 0, sizeof *c);
+		snprintf(err, CAPTURE_ERRLEN, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return capture_open_stream(c, fp, path, err);
 }
 
 int capture_open_live(struct capture *c, const char *dev, int snaplen, int promisc,
@@ -140,8 +152,16 @@ int capture_next(struct capture *c, int64_t *ts_ns, const uint8_t **data,
 	const u_char *d;
 	int rc = pcap_next_ex(c->pcap, &h, &d);
 	if (rc == 1) {
-		/* Nanosecond precision was asked for: tv_usec holds nanoseconds. */
-		*ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+		/* Nanosecond precision was asked for: tv_usec holds nanoseconds.
+		 * A timestamp from before 1970 or after 2115 is clamped into
+		 * that range, so times and their differences always fit in
+		 * 64-bit nanoseconds (a pcapng file can claim any 64-bit time). */
+		int64_t sec = (int64_t)h->ts.tv_sec;
+		if (sec > CAPTURE_MAX_SEC)
+			sec = CAPTURE_MAX_SEC;
+		else if (sec < 0)
+			sec = 0;
+		*ts_ns = sec * 1000000000 + (int64_t)h->ts.tv_usec;
 		if (c->digits_guessed && c->ts_digits < 9 && h->ts.tv_usec % 1000)
 			c->ts_digits = 9;
 		*data = d;
@@ -153,8 +173,7 @@ int capture_next(struct capture *c, int64_t *ts_ns, const uint8_t **data,
 		return 0;
 	if (rc == PCAP_ERROR_BREAK)
 		return -2;
-	snprintf(err, CAPTURE_ERRLEN, "%s: %s", c->live ? c->name :
-		 (strcmp(c->name, "-") == 0 ? "standard input" : c->name), pcap_geterr(c->pcap));
+	snprintf(err, CAPTURE_ERRLEN, "%s: %s", c->name, pcap_geterr(c->pcap));
 	return -1;
 }
 

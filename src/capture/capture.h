@@ -9,6 +9,7 @@
 
 #include <pcap/pcap.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CAPTURE_ERRLEN 512
 
@@ -24,6 +25,9 @@ struct capture {
 /* Open a capture file, or standard input for "-".  Returns 0, or -1 with a
  * message in err. */
 int capture_open_file(struct capture *c, const char *path, char *err);
+/* Read a capture from an open stream (closed by capture_close, or on
+ * failure); name is used in messages. */
+int capture_open_stream(struct capture *c, FILE *fp, const char *name, char *err);
 /* Open an interface for live capture. */
 int capture_open_live(struct capture *c, const char *dev, int snaplen, int promisc,
 		      int buffer_mb, char *err);

@@ -270,15 +270,15 @@ static void drain(struct tcp_table *t, struct stream *s)
 {
 	while (s->ooo) {
 		struct segment *g = s->ooo;
-		int32_t d = (int32_t)(g->seq - s->next_seq);
-		if (d > 0)
+		if ((int32_t)(g->seq - s->next_seq) > 0)
 			return;
+		uint32_t behind = s->next_seq - g->seq; /* bytes of it already had */
 		s->ooo = g->next;
 		s->ooo_count--;
 		s->ooo_bytes -= sizeof *g + g->len;
 		t->bytes -= sizeof *g + g->len;
-		if ((uint32_t)-d < g->len)
-			append(t, s, g->data - d, g->len + (size_t)d);
+		if (behind < g->len)
+			append(t, s, g->data + behind, g->len - behind);
 		else
 			t->stats->tcp_retransmits++;
 		free(g);
@@ -304,10 +304,10 @@ static void hold(struct tcp_table *t, struct stream *s, uint32_t seq, const uint
 {
 	if (s->ooo_bytes + s->len + n > t->cfg.stream_bytes || s->ooo_count >= TCP_MAX_OOO_SEGMENTS) {
 		give_up_hole(t, s);
-		int32_t d = (int32_t)(seq - s->next_seq);
-		if (d <= 0) { /* the skip reached this segment */
-			if ((uint32_t)-d < n)
-				append(t, s, p - d, n + (size_t)d);
+		if ((int32_t)(seq - s->next_seq) <= 0) { /* the skip reached this segment */
+			uint32_t behind = s->next_seq - seq;
+			if (behind < n)
+				append(t, s, p + behind, n - behind);
 			return;
 		}
 		if (s->ooo_bytes + s->len + n > t->cfg.stream_bytes) {
@@ -450,12 +450,13 @@ void tcp_segment(struct tcp_table *t, const struct packet *pkt)
 	if (n > 0 && !pkt->truncated) {
 		int32_t d = (int32_t)(seq - s->next_seq);
 		if (d < 0) {
-			if ((uint32_t)-d >= n) {
+			uint32_t behind = s->next_seq - seq; /* bytes of it already had */
+			if (behind >= n) {
 				t->stats->tcp_retransmits++;
 				n = 0;
 			} else {
-				p += -d;
-				n -= (size_t)-d;
+				p += behind;
+				n -= behind;
 				d = 0;
 			}
 		}

@@ -121,7 +121,8 @@ void worker_packet(struct worker *w, int64_t ts_ns, int ts_digits,
 			tcp_expire(w->tcp, ts_ns);
 			pair_expire(w->pairs, ts_ns);
 		}
-		w->next_sweep = ts_ns + w->cfg.gc_interval_ns;
+		w->next_sweep = w->cfg.gc_interval_ns > INT64_MAX - ts_ns ? INT64_MAX
+									  : ts_ns + w->cfg.gc_interval_ns;
 	}
 	decode_frame(&w->decoder, ts_ns, ts_digits, frame, caplen);
 }
