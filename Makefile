@@ -8,8 +8,8 @@ PCAP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libpcap)
 PCAP_LIBS   ?= $(shell $(PKG_CONFIG) --libs libpcap)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-CFLAGS  += $(CSTD) $(WARN) $(OPT) -Isrc $(PCAP_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  += $(PCAP_LIBS) $(EXTRA_LIBS)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS  += $(PCAP_LIBS) -pthread $(EXTRA_LIBS)
 
 BUILD   = build
 SRCS    = $(sort $(wildcard src/*/*.c))
@@ -18,7 +18,7 @@ MAIN    = $(BUILD)/obj/main.o
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all objs check check-asan fuzz fuzz-build fuzz-regressions unit e2e clean
+.PHONY: all objs check check-asan check-tsan fuzz fuzz-build fuzz-regressions unit e2e clean
 all: $(BUILD)/pdnslog
 
 objs: $(OBJS)
@@ -48,6 +48,15 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="$(ASAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" NO_WARNINGS_SUITE=1 PDNSLOG_SANITIZED=1 check
+
+# The worker threads under ThreadSanitizer: every capture with three workers.
+check-tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan CC=clang OPT="-O1 -g -fsanitize=thread" \
+		LDFLAGS="-fsanitize=thread" build/tsan/pdnslog
+	@for f in tests/corpus/pcaps/* tests/corpus/gen/*.pcap; do \
+		TSAN_OPTIONS=halt_on_error=1 build/tsan/pdnslog -pcap $$f -numprocs 3 -quiet 2>build/tsan/err; \
+		if grep -q ThreadSanitizer build/tsan/err; then cat build/tsan/err; exit 1; fi; \
+	done; echo "tsan: every capture with 3 workers, no race reported"
 
 # Fuzzing with libFuzzer: `make fuzz` runs each target for FUZZ_SECONDS,
 # seeded from the test captures; finds go to build/fuzz/crashes/.

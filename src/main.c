@@ -15,6 +15,7 @@
 #include "capture/capture.h"
 #include "cli/flags.h"
 #include "decode/decode.h"
+#include "pipeline/dispatch.h"
 #include "pipeline/worker.h"
 #include "sink/sink.h"
 #include "stats/stats.h"
@@ -101,6 +102,12 @@ static int parse_ports(const char *s, struct portset *ps)
 	return 0;
 }
 
+static size_t per_worker(size_t total, size_t workers)
+{
+	size_t each = total / workers;
+	return each ? each : 1;
+}
+
 static void debugf(const struct options *o, const char *fmt, const char *arg)
 {
 	if (o->debug) {
@@ -143,7 +150,7 @@ int main(int argc, char **argv)
 		{ "frag_max_datagrams", FLAG_INT, &o.frag_max_datagrams, "4096", "IP fragments: incomplete datagrams held at once; past it the oldest is dropped" },
 		{ "frag_max_mb", FLAG_INT, &o.frag_max_mb, "16", "IP fragments: MiB held over all incomplete datagrams" },
 		{ "frag_timeout", FLAG_DURATION, &o.frag_timeout, "30s", "IP fragments: how long an incomplete datagram waits (capture clock)" },
-		{ "numprocs", FLAG_INT, &o.numprocs, "cores, at most 8", "packet processing threads (this version uses one)" },
+		{ "numprocs", FLAG_INT, &o.numprocs, "cores, at most 8", "packet processing threads (1: all in the capture thread)" },
 		{ "snaplen", FLAG_INT, &o.snaplen, "65535", "live capture: bytes captured per packet" },
 		{ "promisc", FLAG_BOOL, &o.promisc, "true", "live capture: promiscuous mode" },
 		{ "buffer_mb", FLAG_INT, &o.buffer_mb, "libpcap's", "live capture: kernel buffer size in MiB" },
@@ -255,21 +262,29 @@ int main(int argc, char **argv)
 		sinks[nsinks++] = &out_file;
 	}
 
+	/* With several workers the caps are shared out, so the totals hold. */
+	size_t share = (size_t)o.numprocs;
 	struct worker_config wc = {
 		.linktype = cap.linktype, .ports = &ports, .format = format,
 		.sensor = o.name, .sinks = sinks,
-		.pair = { .max_pending = (size_t)o.max_pending,
-			  .max_held_bytes = PAIR_DEFAULT_HELD_BYTES, .gc_age_ns = gc_age },
-		.tcp = { .max_streams = (size_t)o.tcp_max_streams,
+		.pair = { .max_pending = per_worker((size_t)o.max_pending, share),
+			  .max_held_bytes = per_worker(PAIR_DEFAULT_HELD_BYTES, share),
+			  .gc_age_ns = gc_age },
+		.tcp = { .max_streams = per_worker((size_t)o.tcp_max_streams, share),
 			 .stream_bytes = (size_t)o.tcp_stream_kb << 10,
-			 .max_bytes = (size_t)o.tcp_max_mb << 20, .idle_ns = gc_age },
-		.frag = { .max_datagrams = (size_t)o.frag_max_datagrams,
-			  .max_bytes = (size_t)o.frag_max_mb << 20, .timeout_ns = o.frag_timeout },
+			 .max_bytes = per_worker((size_t)o.tcp_max_mb << 20, share), .idle_ns = gc_age },
+		.frag = { .max_datagrams = per_worker((size_t)o.frag_max_datagrams, share),
+			  .max_bytes = per_worker((size_t)o.frag_max_mb << 20, share),
+			  .timeout_ns = o.frag_timeout },
 		.gc_interval_ns = o.gc_interval,
 	};
+	/* One worker runs in this thread; more get threads of their own. */
 	static struct worker w;
-	if (worker_init(&w, &wc) < 0) {
-		fprintf(stderr, "pdnslog: out of memory\n");
+	struct dispatch *workers = NULL;
+	if (o.numprocs > 1)
+		workers = dispatch_create((int)o.numprocs, &wc, !cap.live);
+	if (o.numprocs > 1 ? !workers : worker_init(&w, &wc) < 0) {
+		fprintf(stderr, "pdnslog: cannot start the workers: out of memory or threads\n");
 		return 1;
 	}
 
@@ -287,36 +302,49 @@ int main(int argc, char **argv)
 			break;
 		rc = capture_next(&cap, &ts, &data, &caplen, &wirelen, err);
 		if (rc == 1) {
-			worker_packet(&w, ts, cap.ts_digits, data, caplen);
+			if (workers)
+				dispatch_packet(workers, ts, cap.ts_digits, data, caplen);
+			else
+				worker_packet(&w, ts, cap.ts_digits, data, caplen);
 			continue;
 		}
 		if (rc == 0)
 			continue;
 		if (rc == -1) {
-			fprintf(stderr, "pdnslog: %s (processed %llu packets before it)\n", err,
-				(unsigned long long)w.stats.packets);
+			fprintf(stderr, "pdnslog: %s\n", err);
 			status = 1;
 		}
 		break;
 	}
-	worker_finish(&w);
+	struct stats total;
+	memset(&total, 0, sizeof total);
+	if (workers) {
+		dispatch_finish(workers);
+		dispatch_stats(workers, &total);
+	} else {
+		worker_finish(&w);
+		total = w.stats;
+	}
 
 	uint64_t output_errors = 0;
 	for (int i = 0; i < nsinks; i++) {
 		sink_close(sinks[i]);
 		output_errors += sinks[i]->errors;
 	}
-	w.stats.output_errors = output_errors;
+	total.output_errors = output_errors;
 	if (output_errors)
 		status = 1;
 
 	struct strbuf sb;
 	strbuf_init(&sb);
-	stats_print_json(&sb, &w.stats, o.name);
+	stats_print_json(&sb, &total, o.name);
 	if (!sb.overflow)
 		fwrite(sb.p, 1, sb.len, stderr);
 	strbuf_free(&sb);
-	worker_destroy(&w);
+	if (workers)
+		dispatch_destroy(workers);
+	else
+		worker_destroy(&w);
 	capture_close(&cap);
 	return status;
 }

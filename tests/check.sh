@@ -37,6 +37,7 @@ run "corpus tcpfrag.list" sh tests/e2e/corpus.sh tcpfrag.list
 # broke pdnslog, and FUZZ_SECONDS (default 60) of fuzzing per target.
 if [ -z "${PDNSLOG_SANITIZED:-}" ]; then
 	run "sanitizers (make check-asan)" make -s --no-print-directory check-asan
+	run "threads (make check-tsan)" make -s --no-print-directory check-tsan
 	run "fuzz regressions" make -s --no-print-directory fuzz-regressions
 	if [ "${FUZZ_SECONDS:-60}" -gt 0 ]; then
 		run "fuzz, ${FUZZ_SECONDS:-60} s per target" make -s --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}"

@@ -50,6 +50,11 @@ bool decode_linktype_supported(int linktype);
 void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
 		  const uint8_t *frame, size_t caplen);
 
+/* The IP packet inside a frame (its length in *iplen), or NULL; what is not
+ * IP is counted in st unless st is NULL (the dispatcher only looks). */
+const uint8_t *link_find_ip(int linktype, const uint8_t *frame, size_t caplen,
+			    size_t *iplen, struct stats *st);
+
 /* Inner steps, exposed for tests and for reassembly to re-enter. */
 void decode_ip(const struct decoder *d, struct packet *pkt, const uint8_t *p,
 	       size_t len, int depth);

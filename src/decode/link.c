@@ -48,16 +48,17 @@ static inline uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* Continue from an EtherType at p[-2..-1]: skip tags, labels and PPPoE. */
-static void from_ethertype(const struct decoder *d, struct packet *pkt,
-			   uint16_t type, const uint8_t *p, size_t len)
+/* From an EtherType and the bytes after it: skip tags, labels and PPPoE
+ * to the IP packet.  NULL if there is none. */
+static const uint8_t *from_ethertype(uint16_t type, const uint8_t *p, size_t len,
+				     size_t *iplen, struct stats *st)
 {
 	for (int tags = 0; tags <= MAX_LINK_TAGS; tags++) {
 		switch (type) {
 		case ETH_IPV4:
 		case ETH_IPV6:
-			decode_ip(d, pkt, p, len, 0);
-			return;
+			*iplen = len;
+			return p;
 		case ETH_VLAN: case ETH_QINQ: case ETH_QINQ_OLD1: case ETH_QINQ_OLD2:
 			if (len < 4)
 				goto short_;
@@ -78,11 +79,12 @@ static void from_ethertype(const struct decoder *d, struct packet *pkt,
 			if (len < 1)
 				goto short_;
 			if (p[0] >> 4 == 4 || p[0] >> 4 == 6) {
-				decode_ip(d, pkt, p, len, 0);
-				return;
+				*iplen = len;
+				return p;
 			}
-			d->stats->link_unknown++;
-			return;
+			if (st)
+				st->link_unknown++;
+			return NULL;
 		}
 		case ETH_PPPOE: {
 			if (len < 8)
@@ -106,48 +108,41 @@ static void from_ethertype(const struct decoder *d, struct packet *pkt,
 				len -= 8;
 				break;
 			}
-			d->stats->link_unknown++;
-			return;
+			if (st)
+				st->link_unknown++;
+			return NULL;
 		}
 	}
-	d->stats->encap_too_deep++;
-	return;
+	if (st)
+		st->encap_too_deep++;
+	return NULL;
 short_:
-	d->stats->link_short++;
+	if (st)
+		st->link_short++;
+	return NULL;
 }
 
-void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
-		  const uint8_t *p, size_t len)
+const uint8_t *link_find_ip(int linktype, const uint8_t *p, size_t len, size_t *iplen,
+			    struct stats *st)
 {
-	struct packet pkt;
-	memset(&pkt, 0, sizeof pkt);
-	pkt.ts_ns = ts_ns;
-	pkt.ts_digits = ts_digits;
-	d->stats->packets++;
-	d->stats->bytes += len;
-
-	switch (d->linktype) {
+	switch (linktype) {
 	case DLT_EN10MB:
 		if (len < 14)
 			break;
-		from_ethertype(d, &pkt, be16(p + 12), p + 14, len - 14);
-		return;
+		return from_ethertype(be16(p + 12), p + 14, len - 14, iplen, st);
 	case DLT_FDDI:
 		/* Frame control and two addresses, then LLC/SNAP as in 802.3. */
 		if (len < 13 + 8)
 			break;
-		from_ethertype(d, &pkt, 0, p + 13, len - 13);
-		return;
+		return from_ethertype(0, p + 13, len - 13, iplen, st);
 	case DLT_LINUX_SLL:
 		if (len < 16)
 			break;
-		from_ethertype(d, &pkt, be16(p + 14), p + 16, len - 16);
-		return;
+		return from_ethertype(be16(p + 14), p + 16, len - 16, iplen, st);
 	case DLT_LINUX_SLL2:
 		if (len < 20)
 			break;
-		from_ethertype(d, &pkt, be16(p), p + 20, len - 20);
-		return;
+		return from_ethertype(be16(p), p + 20, len - 20, iplen, st);
 	case DLT_NULL:
 	case DLT_LOOP: {
 		if (len < 4)
@@ -157,15 +152,35 @@ void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
 		uint32_t fam = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 		if (fam > 0xFFFF)
 			fam = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-		if (fam == 2 || fam == 10 || fam == 24 || fam == 28 || fam == 30)
-			decode_ip(d, &pkt, p + 4, len - 4, 0);
-		else
-			d->stats->link_unknown++;
-		return;
+		if (fam == 2 || fam == 10 || fam == 24 || fam == 28 || fam == 30) {
+			*iplen = len - 4;
+			return p + 4;
+		}
+		if (st)
+			st->link_unknown++;
+		return NULL;
 	}
 	default: /* raw IP in all its spellings */
-		decode_ip(d, &pkt, p, len, 0);
-		return;
+		*iplen = len;
+		return p;
 	}
-	d->stats->link_short++;
+	if (st)
+		st->link_short++;
+	return NULL;
+}
+
+void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
+		  const uint8_t *p, size_t len)
+{
+	d->stats->packets++;
+	d->stats->bytes += len;
+	size_t iplen;
+	const uint8_t *ip = link_find_ip(d->linktype, p, len, &iplen, d->stats);
+	if (!ip)
+		return;
+	struct packet pkt;
+	memset(&pkt, 0, sizeof pkt);
+	pkt.ts_ns = ts_ns;
+	pkt.ts_digits = ts_digits;
+	decode_ip(d, &pkt, ip, iplen, 0);
 }

@@ -17,6 +17,7 @@ static int sink_init(struct sink *s, const char *name, int fd, int owns)
 	s->errors = 0;
 	s->reported = 0;
 	s->buf = malloc(SINK_BUFFER);
+	pthread_mutex_init(&s->lock, NULL);
 	return s->buf ? 0 : -1;
 }
 
@@ -66,14 +67,16 @@ int sink_flush(struct sink *s)
 
 void sink_write(struct sink *s, const char *p, size_t n)
 {
+	pthread_mutex_lock(&s->lock);
 	if (SINK_BUFFER - s->len < n)
 		sink_flush(s);
-	if (n >= SINK_BUFFER) {
+	if (n >= SINK_BUFFER)
 		write_all(s, p, n);
-		return;
+	else {
+		memcpy(s->buf + s->len, p, n);
+		s->len += n;
 	}
-	memcpy(s->buf + s->len, p, n);
-	s->len += n;
+	pthread_mutex_unlock(&s->lock);
 }
 
 void sink_close(struct sink *s)
@@ -85,4 +88,5 @@ void sink_close(struct sink *s)
 	}
 	free(s->buf);
 	s->buf = NULL;
+	pthread_mutex_destroy(&s->lock);
 }

@@ -3,6 +3,7 @@
 #ifndef PDNSLOG_SINK_H
 #define PDNSLOG_SINK_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,7 @@
 
 struct sink {
 	const char *name;   /* for messages: "stdout" or the file path */
+	pthread_mutex_t lock; /* workers share sinks: one batch of whole lines at a time */
 	int fd;
 	int owns_fd;
 	char *buf;
@@ -21,7 +23,7 @@ struct sink {
 /* Standard output, or a file opened for appending (created 0644). Return 0 or -1 with errno. */
 int sink_open_stdout(struct sink *s);
 int sink_open_file(struct sink *s, const char *path);
-/* Queue n bytes (one or more whole lines). */
+/* Queue n bytes (one or more whole lines); safe from several threads. */
 void sink_write(struct sink *s, const char *p, size_t n);
 int sink_flush(struct sink *s);
 void sink_close(struct sink *s);

@@ -14,6 +14,7 @@
 #define STATS_COUNTERS(X) \
 	X(packets, "packets read from the capture") \
 	X(bytes, "bytes of packet data read") \
+	X(queue_drops, "packets dropped because their worker's queue was full (live capture)") \
 	X(link_unknown, "frames whose link-layer payload is not IP") \
 	X(link_short, "frames too short for their link header") \
 	X(ip_bad, "IP headers that are malformed or lie about their length") \

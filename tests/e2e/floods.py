@@ -84,7 +84,7 @@ N, CAP = 300000, 10000
 frames = ((1700000000.0 + i * 1e-5, ether(ipv4(addr(i), "192.0.2.53", 17,
                                                udp(1024 + i % 60000, 53, query(i & 0xFFFF)))))
           for i in range(N))
-stats, records, rss = run(["-pcap", write("unanswered.pcap", frames), "-quiet",
+stats, records, rss = run(["-pcap", write("unanswered.pcap", frames), "-quiet", "-numprocs", "1",
                            "-max_pending", str(CAP), "-logfile", os.path.join(TMP, "u.log")])
 lines = sum(1 for _ in open(os.path.join(TMP, "u.log")))
 expect("unanswered flood: every query written", lines == N, "(%d lines)" % lines)
@@ -95,11 +95,21 @@ print("unanswered flood RSS %d KiB" % rss)
 expect_rss("unanswered flood: RSS bounded", rss - base_rss < CAP * 512 // 1024 + 4096,
        "(%d KiB over the baseline)" % (rss - base_rss))
 
+# The same flood over two workers: the cap is shared out, so the total holds.
+stats, _, rss = run(["-pcap", os.path.join(TMP, "unanswered.pcap"), "-quiet", "-numprocs", "2",
+                     "-max_pending", str(CAP), "-logfile", os.path.join(TMP, "u2.log")])
+lines = sum(1 for _ in open(os.path.join(TMP, "u2.log")))
+expect("unanswered flood, 2 workers: every query written", lines == N, "(%d lines)" % lines)
+expect("unanswered flood, 2 workers: the total stays under the cap", stats["pending_peak"] <= CAP,
+       str(stats["pending_peak"]))
+expect("unanswered flood, 2 workers: all written as unanswered, evictions counted",
+       stats["pair_unanswered"] == N and stats["pair_evicted"] >= N - CAP, str(stats["pair_evicted"]))
+
 # 2. 100,000 half-open TCP connections (SYN only) with -tcp_max_streams 1000.
 N, CAP = 100000, 1000
 frames = ((1700000000.0 + i * 1e-5, tcp_frame(addr(i), 1024 + i % 60000, "192.0.2.53", 53,
                                                 i * 7, 0, TCP_SYN)) for i in range(N))
-stats, _, rss = run(["-pcap", write("syn.pcap", frames), "-quiet", "-tcp_max_streams", str(CAP)])
+stats, _, rss = run(["-pcap", write("syn.pcap", frames), "-quiet", "-numprocs", "1", "-tcp_max_streams", str(CAP)])
 expect("SYN flood: evictions counted", stats["tcp_evicted"] == N - CAP, str(stats["tcp_evicted"]))
 print("SYN flood RSS %d KiB" % rss)
 expect_rss("SYN flood: RSS bounded", rss - base_rss < 4096, "(%d KiB over the baseline)" % (rss - base_rss))
@@ -111,7 +121,7 @@ partial = struct.pack("!H", 60000) + query(7)[:12] + b"\0" * 986
 frames = ((1700000000.0 + i * 1e-5, tcp_frame(addr(i), 1024 + i % 60000, "192.0.2.53", 53,
                                                 1000, 1, TCP_PSH | TCP_ACK, partial))
           for i in range(N))
-stats, _, rss = run(["-pcap", write("partial.pcap", frames), "-quiet", "-tcp_max_mb", "2"])
+stats, _, rss = run(["-pcap", write("partial.pcap", frames), "-quiet", "-numprocs", "1", "-tcp_max_mb", "2"])
 expect("partial-message flood: streams evicted", stats["tcp_evicted"] > N // 2, str(stats["tcp_evicted"]))
 expect("partial-message flood: partial messages counted",
        stats["tcp_incomplete"] == N, str(stats["tcp_incomplete"]))
@@ -128,12 +138,12 @@ orphan = udp(53, 4000, b"\0" * 992)
 frames = [(1700000000.0 + i * 1e-5, ether(ipv4("192.0.2.53", addr(i), 17, orphan, ident=i & 0xFFFF,
                                                 flags_frag=0x2000))) for i in range(N)]
 path = write("orphans.pcap", frames)
-stats, _, rss = run(["-pcap", path, "-quiet", "-frag_max_datagrams", "1000"])
+stats, _, rss = run(["-pcap", path, "-quiet", "-numprocs", "1", "-frag_max_datagrams", "1000"])
 expect("orphan fragments: evictions at the datagram cap", stats["frag_evicted"] == N - 1000,
        str(stats["frag_evicted"]))
 expect("orphan fragments: the rest time out at the end", stats["frag_timeouts"] == 1000,
        str(stats["frag_timeouts"]))
-stats, _, rss = run(["-pcap", path, "-quiet", "-frag_max_mb", "2"])
+stats, _, rss = run(["-pcap", path, "-quiet", "-numprocs", "1", "-frag_max_mb", "2"])
 print("orphan fragment flood RSS %d KiB" % rss)
 expect("orphan fragments: every one evicted or timed out",
        stats["frag_evicted"] + stats["frag_timeouts"] == N,

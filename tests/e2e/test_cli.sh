@@ -123,7 +123,7 @@ ro=$(grep -c '"status":"response_only"' "$t/gc.jsonl")
 check "gc_age 1us: 41 unanswered ($un) and responses alone ($ro)" [ "$un" -eq 41 ] && [ "$ro" -ge 41 ]
 # -max_pending 1 with the queries only: each new query evicts the one before,
 # which is written as unanswered and counted.
-"$bin" -pcap "$dns" -bpf "dst port 53" -max_pending 1 >"$t/mp.jsonl" 2>"$t/mp.err"
+"$bin" -pcap "$dns" -numprocs 1 -bpf "dst port 53" -max_pending 1 >"$t/mp.jsonl" 2>"$t/mp.err"
 check "-max_pending evictions counted" grep -q '"pair_evicted":40,' "$t/mp.err"
 check "-max_pending evicted are written" [ "$(grep -c '"status":"unanswered"' "$t/mp.jsonl")" -eq 41 ]
 

@@ -21,6 +21,13 @@ for f in "$top"/tests/corpus/pcaps/* "$top"/tests/corpus/gen/*.pcap; do
 		cat "$t/out" >>"$t/all.$fmt"
 		pass=$((pass + 1))
 	done
+	# One worker or two: the same records (the order between workers is free).
+	"$bin" -pcap "$f" -numprocs 1 -ports 53,5353,5355 2>/dev/null | sort >"$t/one"
+	"$bin" -pcap "$f" -numprocs 2 -ports 53,5353,5355 2>/dev/null | sort >"$t/two"
+	if cmp -s "$t/one" "$t/two"; then pass=$((pass + 1)); else
+		echo "FAIL $(basename "$f"): -numprocs 2 gives other records than -numprocs 1"
+		fail=$((fail + 1))
+	fi
 done
 if /usr/bin/python3 - "$t/all.flat" "$t/all.json" <<'PY'
 import json, sys
