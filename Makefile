@@ -74,7 +74,7 @@ fuzz-build:
 	done
 
 fuzz: fuzz-build
-	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/crashes
+	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_TARGETS:%=tests/fuzz-regressions/%)
 	@/usr/bin/python3 fuzz/seeds.py $(FUZZ_DIR)/seeds tests/corpus/pcaps/* tests/corpus/gen/*.pcap
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
