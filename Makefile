@@ -6,6 +6,7 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-u
 OPT     ?= -O2 -g
 PCAP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libpcap)
 PCAP_LIBS   ?= $(shell $(PKG_CONFIG) --libs libpcap)
+PROFILER_LIBS ?= $(shell $(PKG_CONFIG) --libs libprofiler)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(EXTRA_CFLAGS)
@@ -18,13 +19,13 @@ MAIN    = $(BUILD)/obj/main.o
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all objs check check-asan check-tsan fuzz fuzz-build fuzz-regressions unit e2e clean
+.PHONY: all objs bench check check-asan check-tsan fuzz fuzz-build fuzz-regressions unit e2e clean
 all: $(BUILD)/pdnslog
 
 objs: $(OBJS)
 
 $(BUILD)/pdnslog: $(OBJS) $(MAIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(PROFILER_LIBS)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -48,6 +49,10 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan CC=clang OPT="$(ASAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" NO_WARNINGS_SUITE=1 PDNSLOG_SANITIZED=1 check
+
+# The benchmark (bench/run.py): times, never asserted by make check.
+bench: all
+	@/usr/bin/python3 bench/run.py $(BENCH_ARGS)
 
 # The worker threads under ThreadSanitizer: every capture with three workers.
 check-tsan:

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gperftools/profiler.h>
 #include <pcap/dlt.h>
 
 #include "capture/capture.h"
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
 		{ "buffer_mb", FLAG_INT, &o.buffer_mb, "libpcap's", "live capture: kernel buffer size in MiB" },
 		{ "kafka_brokers", FLAG_STRING, &o.kafka_brokers, "", "Kafka brokers (not in this version)" },
 		{ "kafka_topic", FLAG_STRING, &o.kafka_topic, "", "Kafka topic (not in this version)" },
-		{ "cpuprofile", FLAG_STRING, &o.cpuprofile, "", "write a CPU profile to this file (not in this version)" },
+		{ "cpuprofile", FLAG_STRING, &o.cpuprofile, "", "write a CPU profile of the run to this file (gperftools; read it with google-pprof)" },
 		{ "pfring", FLAG_BOOL, &o.pfring, "false", "capture with PF_RING (needs PF_RING's libpcap)" },
 		{ "version", FLAG_BOOL, &o.version, "", "print the version and exit" },
 		{ "h", FLAG_BOOL, &o.help, "", "list the flags" },
@@ -179,8 +180,6 @@ int main(int argc, char **argv)
 		die_usage(o.dev ? "-dev and -pcap cannot be used together" : "give -pcap FILE or -dev IFACE");
 	if (o.kafka_brokers || o.kafka_topic)
 		die_usage("Kafka output is not available in this version");
-	if (o.cpuprofile)
-		die_usage("-cpuprofile is not available in this version");
 	if (o.pfring)
 		die_usage("-pfring needs pdnslog built against PF_RING's libpcap; this build uses the system libpcap");
 
@@ -288,6 +287,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (o.cpuprofile && !ProfilerStart(o.cpuprofile)) {
+		fprintf(stderr, "pdnslog: -cpuprofile %s: cannot start the profiler\n", o.cpuprofile);
+		return 1;
+	}
+
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -325,6 +329,8 @@ int main(int argc, char **argv)
 		worker_finish(&w);
 		total = w.stats;
 	}
+	if (o.cpuprofile)
+		ProfilerStop();
 
 	uint64_t output_errors = 0;
 	for (int i = 0; i < nsinks; i++) {

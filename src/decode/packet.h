@@ -25,7 +25,4 @@ struct packet {
 	int truncated;      /* the capture cut the payload short (snaplen) */
 };
 
-/* Text form of an address (inet_ntop): buf needs 46 bytes. */
-const char *addr_ntop(const struct addr *a, char *buf, size_t len);
-
 #endif

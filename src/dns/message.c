@@ -102,6 +102,21 @@ int dns_msg_parse(struct dns_msg *m, const uint8_t *wire, size_t len,
 	return m->error;
 }
 
+/* A case-insensitive hash of the owner name: names that differ in it differ. */
+static uint64_t owner_hash(const struct dns_msg *m, const struct dns_rr *rr)
+{
+	uint8_t name[DNS_NAME_MAX];
+	int n = dns_name_unpack(m->wire, m->len, rr->name, name, NULL);
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (int i = 0; i < n; i++) {
+		uint8_t c = name[i];
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h = (h ^ c) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
 /* Same owner (case-insensitively), type and class. */
 static bool same_rrset(const struct dns_msg *m, const struct dns_rr *a, const struct dns_rr *b)
 {
@@ -123,12 +138,26 @@ void dns_msg_normalize_ttls(struct dns_msg *m)
 		size_t n = m->parsed[s];
 		struct dns_rr *rr = m->rrs + start;
 		start += n;
-		if (n > DNS_TTL_SET_MAX)
+		if (n < 2 || n > DNS_TTL_SET_MAX)
 			continue;
+		/* Owner names are hashed only for records that could differ in
+		 * TTL from a record of their type: most sections need none. */
+		uint64_t hash[DNS_TTL_SET_MAX];
+		bool hashed[DNS_TTL_SET_MAX] = { false };
 		for (size_t i = 0; i < n; i++) {
 			for (size_t j = i + 1; j < n; j++) {
-				if (rr[i].ttl == rr[j].ttl || rr[i].type == DNS_TYPE_OPT ||
-				    !same_rrset(m, &rr[i], &rr[j]))
+				if (rr[i].ttl == rr[j].ttl || rr[i].type != rr[j].type ||
+				    rr[i].rclass != rr[j].rclass || rr[i].type == DNS_TYPE_OPT)
+					continue;
+				if (!hashed[i]) {
+					hash[i] = owner_hash(m, &rr[i]);
+					hashed[i] = true;
+				}
+				if (!hashed[j]) {
+					hash[j] = owner_hash(m, &rr[j]);
+					hashed[j] = true;
+				}
+				if (hash[i] != hash[j] || !same_rrset(m, &rr[i], &rr[j]))
 					continue;
 				if (rr[j].ttl < rr[i].ttl)
 					rr[i].ttl = rr[j].ttl;

@@ -50,24 +50,29 @@ int dns_name_unpack(const uint8_t *msg, size_t msglen, size_t pos,
 
 static void print_label(struct strbuf *sb, const uint8_t *p, size_t n)
 {
+	if (!strbuf_reserve(sb, 4 * n)) /* the longest form: every byte as \DDD */
+		return;
+	char *o = sb->p + sb->len;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = p[i];
 		switch (c) {
 		case '.': case ';': case '\\': case '"': case '(': case ')':
 		case '@': case '$':
-			strbuf_putc(sb, '\\');
-			strbuf_putc(sb, (char)c);
+			*o++ = '\\';
+			*o++ = (char)c;
 			break;
 		default:
 			if (c > 0x20 && c < 0x7F) {
-				strbuf_putc(sb, (char)c);
+				*o++ = (char)c;
 			} else {
-				char esc[4] = { '\\', (char)('0' + c / 100),
-						(char)('0' + c / 10 % 10), (char)('0' + c % 10) };
-				strbuf_putn(sb, esc, 4);
+				*o++ = '\\';
+				*o++ = (char)('0' + c / 100);
+				*o++ = (char)('0' + c / 10 % 10);
+				*o++ = (char)('0' + c % 10);
 			}
 		}
 	}
+	sb->len = (size_t)(o - sb->p);
 }
 
 static void print_name(struct strbuf *sb, const uint8_t *name, int fqdn)

@@ -13,6 +13,7 @@
 #include "dns/rdata.h"
 
 #include "dns/rdata_impl.h"
+#include "util/ipfmt.h"
 #include "dns/rrtype.h"
 
 enum field {
@@ -259,13 +260,13 @@ static void print_field(struct rdctx *c, enum field f)
 	case F_IPV4:
 		if ((p = wire_bytes(w, 4))) {
 			rd_sep(c);
-			rd_put_ipv4(sb, p);
+			strbuf_put_ipv4(sb, p);
 		}
 		break;
 	case F_IPV6:
 		if ((p = wire_bytes(w, 16))) {
 			rd_sep(c);
-			rd_put_ipv6(sb, p);
+			strbuf_put_ipv6(sb, p);
 		}
 		break;
 	case F_STR_OPT:

@@ -36,10 +36,7 @@ static inline void rd_sep(struct rdctx *c)
 		strbuf_putc(c->sb, ' ');
 }
 
-/* Text helpers (rdata_text.c). */
-void rd_put_ipv4(struct strbuf *sb, const uint8_t *a);
-/* RFC 5952 form, exactly as dnspython's dns.ipv6.inet_ntoa writes it. */
-void rd_put_ipv6(struct strbuf *sb, const uint8_t *a);
+/* Text helpers (rdata_text.c); addresses are in util/ipfmt.h. */
 /* Bytes of a character-string: \" and \\ escaped, bytes outside 0x20-0x7e as \DDD. */
 void rd_put_escaped(struct strbuf *sb, const uint8_t *p, size_t n);
 /* The same between double quotes. */

@@ -2,6 +2,7 @@
  * contents or whose numbers need arithmetic: Chaosnet A, LOC, APL, WKS, HIP,
  * IPSECKEY and AMTRELAY. */
 #include "dns/rdata_impl.h"
+#include "util/ipfmt.h"
 
 void rd_print_ch_a(struct rdctx *c)
 {
@@ -118,9 +119,9 @@ void rd_print_apl(struct rdctx *c)
 		strbuf_putc(c->sb, (char)('0' + family));
 		strbuf_putc(c->sb, ':');
 		if (family == 1)
-			rd_put_ipv4(c->sb, addr);
+			strbuf_put_ipv4(c->sb, addr);
 		else
-			rd_put_ipv6(c->sb, addr);
+			strbuf_put_ipv6(c->sb, addr);
 		strbuf_putc(c->sb, '/');
 		strbuf_put_u64(c->sb, prefix);
 	}
@@ -134,7 +135,7 @@ void rd_print_wks(struct rdctx *c)
 	if (w->err)
 		return;
 	rd_sep(c);
-	rd_put_ipv4(c->sb, addr);
+	strbuf_put_ipv4(c->sb, addr);
 	strbuf_putc(c->sb, ' ');
 	strbuf_put_u64(c->sb, proto);
 	size_t n = wire_left(w);

@@ -6,6 +6,7 @@
  * `port="443"` and `port=443` still differ, so we follow dnspython).  Keys
  * dnspython does not name (7 dohpath, 8 ohttp, ...) are written keyNNNNN. */
 #include "dns/rdata_impl.h"
+#include "util/ipfmt.h"
 
 enum {
 	SVCB_MANDATORY = 0,
@@ -100,9 +101,9 @@ static bool put_value(struct strbuf *sb, unsigned key, const uint8_t *p, size_t 
 			if (i)
 				strbuf_putc(sb, ',');
 			if (alen == 4)
-				rd_put_ipv4(sb, p + i);
+				strbuf_put_ipv4(sb, p + i);
 			else
-				rd_put_ipv6(sb, p + i);
+				strbuf_put_ipv6(sb, p + i);
 		}
 		break;
 	}

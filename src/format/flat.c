@@ -5,14 +5,13 @@
  * truncated, aa, rd, ra) plus status and sensor.  What gopassivedns got wrong
  * is fixed: src/sport are always the client, tstamp is the query's capture
  * time in RFC 3339 UTC, elapsed is in nanoseconds and null when unpaired. */
-#include <arpa/inet.h>
-
 #include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/rrtype.h"
 #include "format/jsonw.h"
 #include "format/record.h"
 #include "format/timefmt.h"
+#include "util/ipfmt.h"
 
 const char *exchange_status_name(enum exchange_status s)
 {
@@ -25,11 +24,11 @@ const char *exchange_status_name(enum exchange_status s)
 
 static void put_ip(struct strbuf *sb, const uint8_t *a, uint8_t family)
 {
-	char text[INET6_ADDRSTRLEN];
-	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, text, sizeof text))
-		text[0] = 0;
 	strbuf_putc(sb, '"');
-	strbuf_puts(sb, text);
+	if (family == 6)
+		strbuf_put_ipv6(sb, a);
+	else
+		strbuf_put_ipv4(sb, a);
 	strbuf_putc(sb, '"');
 }
 
@@ -51,7 +50,7 @@ size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchang
 	/* Head: query_id, rcode, q, qtype. */
 	struct strbuf *head = &f->scratch;
 	strbuf_reset(head);
-	jsonw_init(&j, head);
+	jsonw_init(&j, head, &f->escape);
 	strbuf_puts(head, "{\"query_id\":");
 	strbuf_put_u64(head, x->key->id);
 	strbuf_puts(head, ",\"rcode\":");
@@ -116,7 +115,7 @@ size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchang
 			size_t mark = sb->len;
 			strbuf_putn(sb, head->p, head_len);
 			strbuf_puts(sb, ",\"a\":");
-			jsonw_init(&j, sb);
+			jsonw_init(&j, sb, &f->escape);
 			b = jsonw_str_begin(&j);
 			if (dns_rdata_print(sb, r->wire, r->len, rr, 0) != DNS_OK)
 				f->stats->rdata_malformed++;

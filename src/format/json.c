@@ -1,7 +1,5 @@
 /* json: one JSON line per exchange with everything both messages hold.
  * The schema is documented in docs/json-format.md. */
-#include <arpa/inet.h>
-
 #include "dns/edns.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
@@ -9,13 +7,16 @@
 #include "format/jsonw.h"
 #include "format/record.h"
 #include "format/timefmt.h"
+#include "util/ipfmt.h"
 
 static void put_addr(struct jsonw *j, const uint8_t *a, uint8_t family)
 {
-	char text[INET6_ADDRSTRLEN];
-	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, text, sizeof text))
-		text[0] = 0;
-	jsonw_str(j, text);
+	jsonw_raw_begin(j);
+	if (family == 6)
+		strbuf_put_ipv6(j->sb, a);
+	else
+		strbuf_put_ipv4(j->sb, a);
+	jsonw_raw_end(j);
 }
 
 static void put_name(struct jsonw *j, const struct dns_msg *m, size_t pos)
@@ -25,18 +26,19 @@ static void put_name(struct jsonw *j, const struct dns_msg *m, size_t pos)
 	jsonw_str_end(j, b);
 }
 
+/* Mnemonics are plain ASCII: no escaping to check for. */
 static void put_type(struct jsonw *j, uint16_t type)
 {
-	size_t b = jsonw_str_begin(j);
+	jsonw_raw_begin(j);
 	dns_type_print(j->sb, type);
-	jsonw_str_end(j, b);
+	jsonw_raw_end(j);
 }
 
 static void put_class(struct jsonw *j, uint16_t rclass)
 {
-	size_t b = jsonw_str_begin(j);
+	jsonw_raw_begin(j);
 	dns_class_print(j->sb, rclass);
-	jsonw_str_end(j, b);
+	jsonw_raw_end(j);
 }
 
 static void put_flags(struct jsonw *j, const struct dns_msg *m)
@@ -55,9 +57,9 @@ static void put_flags(struct jsonw *j, const struct dns_msg *m)
 
 static void put_hex(struct jsonw *j, const uint8_t *p, size_t n)
 {
-	size_t b = jsonw_str_begin(j);
+	jsonw_raw_begin(j);
 	strbuf_put_hex(j->sb, p, n);
-	jsonw_str_end(j, b);
+	jsonw_raw_end(j);
 }
 
 /* Client subnet (RFC 7871 6): family, prefixes and the address, zero-padded. */
@@ -236,19 +238,19 @@ static void put_message(struct jsonw *j, struct format_ctx *f, const struct leg 
 {
 	jsonw_object_open(j);
 	jsonw_key(j, "tstamp");
-	size_t b = jsonw_str_begin(j);
+	jsonw_raw_begin(j);
 	format_rfc3339(j->sb, leg->ts_ns, leg->ts_digits);
-	jsonw_str_end(j, b);
+	jsonw_raw_end(j);
 	jsonw_key(j, "bytes");
 	jsonw_uint(j, m->len);
 	jsonw_key(j, "opcode");
-	b = jsonw_str_begin(j);
+	jsonw_raw_begin(j);
 	dns_opcode_print(j->sb, (uint8_t)dns_opcode(m));
-	jsonw_str_end(j, b);
+	jsonw_raw_end(j);
 	jsonw_key(j, "rcode");
-	b = jsonw_str_begin(j);
+	jsonw_raw_begin(j);
 	dns_rcode_print(j->sb, (uint16_t)dns_rcode(m));
-	jsonw_str_end(j, b);
+	jsonw_raw_end(j);
 	jsonw_key(j, "rcode_value");
 	jsonw_uint(j, dns_rcode(m));
 	jsonw_key(j, "flags");
@@ -282,7 +284,7 @@ size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchang
 {
 	struct jsonw j;
 	size_t mark = sb->len;
-	jsonw_init(&j, sb);
+	jsonw_init(&j, sb, &f->escape);
 	jsonw_object_open(&j);
 	jsonw_key(&j, "status");
 	jsonw_str(&j, exchange_status_name(x->status));

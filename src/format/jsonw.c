@@ -2,9 +2,10 @@
 #include "format/jsonw.h"
 
 
-void jsonw_init(struct jsonw *j, struct strbuf *sb)
+void jsonw_init(struct jsonw *j, struct strbuf *sb, struct strbuf *scratch)
 {
 	j->sb = sb;
+	j->scratch = scratch;
 	j->depth = 0;
 	j->first[0] = true;
 }
@@ -39,7 +40,15 @@ void jsonw_object_close(struct jsonw *j) { close_(j, '}'); }
 void jsonw_array_open(struct jsonw *j) { open(j, '['); }
 void jsonw_array_close(struct jsonw *j) { close_(j, ']'); }
 
-void jsonw_key(struct jsonw *j, const char *key)
+void jsonw_keyn(struct jsonw *j, const char *quoted_key_colon, size_t n)
+{
+	if (!j->first[j->depth])
+		strbuf_putc(j->sb, ',');
+	j->first[j->depth] = false;
+	strbuf_putn(j->sb, quoted_key_colon, n);
+}
+
+void jsonw_key_str(struct jsonw *j, const char *key)
 {
 	if (!j->first[j->depth])
 		strbuf_putc(j->sb, ',');
@@ -47,6 +56,17 @@ void jsonw_key(struct jsonw *j, const char *key)
 	strbuf_putc(j->sb, '"');
 	strbuf_puts(j->sb, key);
 	strbuf_putn(j->sb, "\":", 2);
+}
+
+void jsonw_raw_begin(struct jsonw *j)
+{
+	before_value(j);
+	strbuf_putc(j->sb, '"');
+}
+
+void jsonw_raw_end(struct jsonw *j)
+{
+	strbuf_putc(j->sb, '"');
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one. */
@@ -175,17 +195,26 @@ void jsonw_str_end(struct jsonw *j, size_t begin)
 	}
 	if (i < n) {
 		/* The text needs escaping: move it aside and escape it back.
-		 * The scratch buffer is per thread and kept, so no allocation
-		 * happens once it has grown. */
-		static _Thread_local struct strbuf scratch;
-		strbuf_reset(&scratch);
-		strbuf_putn(&scratch, sb->p + begin, n);
-		if (scratch.overflow) {
-			sb->overflow = true;
-			return;
+		 * The caller's scratch buffer is kept between records, so no
+		 * allocation happens once it has grown. */
+		struct strbuf own;
+		struct strbuf *tmp = j->scratch;
+		if (!tmp) {
+			strbuf_init(&own);
+			tmp = &own;
 		}
-		sb->len = begin;
-		json_escape(sb, scratch.p, n);
+		strbuf_reset(tmp);
+		strbuf_putn(tmp, sb->p + begin, n);
+		if (tmp->overflow) {
+			sb->overflow = true;
+		} else {
+			sb->len = begin;
+			json_escape(sb, tmp->p, n);
+		}
+		if (tmp == &own)
+			strbuf_free(&own);
+		if (sb->overflow)
+			return;
 	}
 	strbuf_putc(sb, '"');
 }

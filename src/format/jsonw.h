@@ -15,17 +15,28 @@
 
 struct jsonw {
 	struct strbuf *sb;
+	struct strbuf *scratch;  /* room to escape text in place; NULL: allocate when needed */
 	int depth;
 	bool first[JSONW_DEPTH]; /* no member written yet at this level */
 };
 
-void jsonw_init(struct jsonw *j, struct strbuf *sb);
+/* Write into sb; scratch (may be NULL) is the caller's kept buffer for the
+ * rare string that needs escaping after it was written. */
+void jsonw_init(struct jsonw *j, struct strbuf *sb, struct strbuf *scratch);
 void jsonw_object_open(struct jsonw *j);   /* { as a value */
 void jsonw_object_close(struct jsonw *j);
 void jsonw_array_open(struct jsonw *j);    /* [ as a value */
 void jsonw_array_close(struct jsonw *j);
-/* "key": — with the comma before it when needed. Keys are trusted ASCII. */
-void jsonw_key(struct jsonw *j, const char *key);
+/* "key": — with the comma before it when needed.  Keys are string
+ * literals of trusted ASCII, so their length is known when compiled. */
+#define jsonw_key(j, key) jsonw_keyn((j), "\"" key "\":", sizeof(key) + 2)
+void jsonw_keyn(struct jsonw *j, const char *quoted_key_colon, size_t n);
+/* The same for a key only known at run time (trusted ASCII). */
+void jsonw_key_str(struct jsonw *j, const char *key);
+/* A string value that needs no escaping (mnemonics, numbers as text):
+ * the caller appends its text between jsonw_raw_begin() and jsonw_raw_end(). */
+void jsonw_raw_begin(struct jsonw *j);
+void jsonw_raw_end(struct jsonw *j);
 /* Values: in an array they get their comma automatically. */
 void jsonw_str(struct jsonw *j, const char *s);
 void jsonw_strn(struct jsonw *j, const char *s, size_t n);

@@ -23,6 +23,7 @@ struct format_ctx {
 	const char *sensor;   /* -name, already JSON-escaped-safe text */
 	struct stats *stats;
 	struct strbuf scratch; /* per-exchange work space, kept between records */
+	struct strbuf escape;  /* the JSON writer's room for escaping, kept too */
 };
 
 /* Append the exchange's records, each ending in '\n'; returns how many. */

@@ -6,7 +6,7 @@
 void stats_print_json(struct strbuf *sb, const struct stats *s, const char *sensor)
 {
 	struct jsonw j;
-	jsonw_init(&j, sb);
+	jsonw_init(&j, sb, NULL);
 	jsonw_object_open(&j);
 	jsonw_key(&j, "type");
 	jsonw_str(&j, "stats");
@@ -20,7 +20,7 @@ void stats_print_json(struct strbuf *sb, const struct stats *s, const char *sens
 	jsonw_key(&j, "dns_errors");
 	jsonw_object_open(&j);
 	for (int code = DNS_ESHORT; code >= DNS_EOPT; code--) {
-		jsonw_key(&j, dns_strerror(code));
+		jsonw_key_str(&j, dns_strerror(code));
 		jsonw_uint(&j, s->dns_error[-code]);
 	}
 	jsonw_object_close(&j);

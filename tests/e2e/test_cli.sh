@@ -127,6 +127,11 @@ check "gc_age 1us: 41 unanswered ($un) and responses alone ($ro)" [ "$un" -eq 41
 check "-max_pending evictions counted" grep -q '"pair_evicted":40,' "$t/mp.err"
 check "-max_pending evicted are written" [ "$(grep -c '"status":"unanswered"' "$t/mp.jsonl")" -eq 41 ]
 
+# -cpuprofile writes a gperftools profile that google-pprof reads.
+"$bin" -pcap "$dns" -quiet -cpuprofile "$t/cpu.prof" 2>/dev/null
+check "-cpuprofile writes a profile" [ -s "$t/cpu.prof" ]
+check "google-pprof reads it" sh -c "google-pprof --text '$bin' '$t/cpu.prof' >/dev/null 2>&1"
+
 # The json format: one valid object per exchange.
 "$bin" -pcap "$dns" -format json >"$t/j.jsonl" 2>/dev/null
 check "json: 41 exchanges" [ "$(wc -l <"$t/j.jsonl")" -eq 41 ]

@@ -95,7 +95,7 @@ static void json_writer(void **state)
 	struct strbuf sb;
 	strbuf_init(&sb);
 	struct jsonw j;
-	jsonw_init(&j, &sb);
+	jsonw_init(&j, &sb, NULL);
 	jsonw_object_open(&j);
 	jsonw_key(&j, "a"); jsonw_uint(&j, 1);
 	jsonw_key(&j, "b"); jsonw_array_open(&j);

@@ -6,6 +6,10 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <stdlib.h>
+
+#include "util/ipfmt.h"
 #include "util/keyhash.h"
 #include "util/pool.h"
 
@@ -45,11 +49,50 @@ static void keyhash_keyed_and_spread(void **state)
 		assert_true(counts[i] > 20 && counts[i] < 120);
 }
 
+/* The address printers against glibc's inet_ntop, on edge cases and random
+ * addresses with many zero words. */
+static void ip_text_matches_inet_ntop(void **state)
+{
+	static const char *const cases[] = {
+		"::", "::1", "1::", "::ffff:1.2.3.4", "::1.2.3.4", "1:0:0:2:0:0:0:3", "1:0:0:2:0:0:3:4",
+		"2001:db8::1", "2001:db8:0:1:1:1:1:1", "fe80::1:2", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7::",
+		"0:0:1::", "::ffff:0:1.2.3.4", "1::ffff:1.2.3.4",
+	};
+	struct strbuf sb;
+	strbuf_init(&sb);
+	char want[INET6_ADDRSTRLEN];
+	uint8_t a[16];
+	srand(7);
+	for (int i = 0; i < 20000; i++) {
+		if (i < (int)(sizeof cases / sizeof cases[0])) {
+			assert_int_equal(inet_pton(AF_INET6, cases[i], a), 1);
+		} else {
+			for (int k = 0; k < 16; k += 2) {
+				int r = rand() % 4;
+				a[k] = r == 0 ? (uint8_t)rand() : 0;
+				a[k + 1] = r <= 1 ? (uint8_t)rand() : 0;
+			}
+		}
+		strbuf_reset(&sb);
+		strbuf_put_ipv6(&sb, a);
+		strbuf_putc(&sb, 0);
+		inet_ntop(AF_INET6, a, want, sizeof want);
+		assert_string_equal(sb.p, want);
+		strbuf_reset(&sb);
+		strbuf_put_ipv4(&sb, a);
+		strbuf_putc(&sb, 0);
+		inet_ntop(AF_INET, a, want, sizeof want);
+		assert_string_equal(sb.p, want);
+	}
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pool_recycles),
 		cmocka_unit_test(keyhash_keyed_and_spread),
+		cmocka_unit_test(ip_text_matches_inet_ntop),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
