@@ -14,6 +14,7 @@
 #include <pcap/dlt.h>
 
 #include "capture/capture.h"
+#include "daemon/privileges.h"
 #include "cli/flags.h"
 #include "decode/decode.h"
 #include "pipeline/dispatch.h"
@@ -27,6 +28,8 @@
 struct options {
 	const char *dev, *pcap, *bpf, *logfile, *format, *ports, *name;
 	const char *kafka_brokers, *kafka_topic, *cpuprofile;
+	const char *user, *group, *chroot_dir, *stats_file;
+	int64_t stats_interval;
 	bool quiet, debug, pfring, promisc, help, version;
 	int64_t gc_age, gc_interval;
 	long long numprocs, max_pending, snaplen, buffer_mb;
@@ -35,12 +38,52 @@ struct options {
 	int64_t frag_timeout;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reopen_requested, stats_requested;
 
-static void on_stop(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reopen_requested = 1;
+	else if (sig == SIGUSR1)
+		stats_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One stats record: the workers' counters (a snapshot while they run),
+ * the kernel's from pcap_stats for a live capture, the sinks' errors. */
+static void write_stats(FILE *out, struct dispatch *workers, struct worker *w,
+			struct capture *cap, struct sink **sinks, const char *sensor)
+{
+	struct stats total;
+	memset(&total, 0, sizeof total);
+	if (workers)
+		dispatch_stats(workers, &total);
+	else
+		total = w->stats;
+	struct pcap_stat ps;
+	if (cap->live && pcap_stats(cap->pcap, &ps) == 0) {
+		total.pcap_received = ps.ps_recv;
+		total.pcap_dropped = ps.ps_drop;
+		total.pcap_if_dropped = ps.ps_ifdrop;
+	}
+	for (struct sink **s = sinks; *s; s++)
+		total.output_errors += (*s)->errors;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	stats_print_json(&sb, &total, sensor);
+	if (!sb.overflow) {
+		fwrite(sb.p, 1, sb.len, out);
+		fflush(out);
+	}
+	strbuf_free(&sb);
 }
 
 static void die_usage(const char *msg)
@@ -121,7 +164,7 @@ static void debugf(const struct options *o, const char *fmt, const char *arg)
 int main(int argc, char **argv)
 {
 	struct options o = {
-		.format = "flat", .ports = "53",
+		.format = "flat", .ports = "53", .stats_interval = 60LL * 1000000000,
 		.gc_age = -60LL * 1000000000, .gc_interval = 180LL * 1000000000,
 		.max_pending = PAIR_DEFAULT_MAX_PENDING, .snaplen = 65535, .promisc = true,
 		.tcp_max_streams = TCP_DEFAULT_MAX_STREAMS, .tcp_stream_kb = TCP_DEFAULT_STREAM_BYTES >> 10,
@@ -155,6 +198,11 @@ int main(int argc, char **argv)
 		{ "snaplen", FLAG_INT, &o.snaplen, "65535", "live capture: bytes captured per packet" },
 		{ "promisc", FLAG_BOOL, &o.promisc, "true", "live capture: promiscuous mode" },
 		{ "buffer_mb", FLAG_INT, &o.buffer_mb, "libpcap's", "live capture: kernel buffer size in MiB" },
+		{ "stats_interval", FLAG_DURATION, &o.stats_interval, "60s", "how often a stats record is written (0: only at exit)" },
+		{ "stats_file", FLAG_STRING, &o.stats_file, "standard error", "append stats records to this file" },
+		{ "user", FLAG_STRING, &o.user, "", "after opening the capture and log files, run as this user" },
+		{ "group", FLAG_STRING, &o.group, "the user's", "and as this group" },
+		{ "chroot", FLAG_STRING, &o.chroot_dir, "", "and chrooted to this directory" },
 		{ "kafka_brokers", FLAG_STRING, &o.kafka_brokers, "", "Kafka brokers (not in this version)" },
 		{ "kafka_topic", FLAG_STRING, &o.kafka_topic, "", "Kafka topic (not in this version)" },
 		{ "cpuprofile", FLAG_STRING, &o.cpuprofile, "", "write a CPU profile of the run to this file (gperftools; read it with google-pprof)" },
@@ -243,6 +291,11 @@ int main(int argc, char **argv)
 	}
 	debugf(&o, "link type %s", pcap_datalink_val_to_name(cap.linktype));
 
+	FILE *stats_out = stderr;
+	if (o.stats_file && !(stats_out = fopen(o.stats_file, "a"))) {
+		fprintf(stderr, "pdnslog: -stats_file %s: %s\n", o.stats_file, strerror(errno));
+		return 1;
+	}
 	struct sink out_stdout, out_file;
 	struct sink *sinks[3] = { 0 };
 	int nsinks = 0;
@@ -259,6 +312,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sinks[nsinks++] = &out_file;
+	}
+
+	/* The capture and the log files are open: root is no longer needed. */
+	if ((o.user || o.group || o.chroot_dir) &&
+	    privileges_drop(o.user, o.group, o.chroot_dir, err, sizeof err) < 0) {
+		fprintf(stderr, "pdnslog: %s\n", err);
+		return 1;
+	}
+	if (o.debug) {
+		fprintf(stderr, "pdnslog: debug: running as uid %u gid %u\n",
+			(unsigned)getuid(), (unsigned)getgid());
 	}
 
 	/* With several workers the caps are shared out, so the totals hold. */
@@ -292,10 +356,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	struct sigaction sa = { .sa_handler = on_stop };
+	/* SIGINT/SIGTERM: stop and flush; SIGHUP: reopen -logfile (logrotate);
+	 * SIGUSR1: a stats record now. */
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	int64_t next_stats = o.stats_interval > 0 ? monotonic_ns() + o.stats_interval : INT64_MAX;
+	unsigned long polls = 0;
 
 	int status = 0;
 	for (;;) {
@@ -304,6 +375,18 @@ int main(int argc, char **argv)
 		uint32_t caplen, wirelen;
 		if (stop_requested)
 			break;
+		if (reopen_requested) {
+			reopen_requested = 0;
+			if (o.logfile)
+				sink_reopen(&out_file);
+		}
+		/* The clock is read every 1024 packets, and on every live timeout. */
+		if (stats_requested || ((++polls & 1023) == 0 && monotonic_ns() >= next_stats)) {
+			stats_requested = 0;
+			write_stats(stats_out, workers, &w, &cap, sinks, o.name);
+			if (o.stats_interval > 0)
+				next_stats = monotonic_ns() + o.stats_interval;
+		}
 		rc = capture_next(&cap, &ts, &data, &caplen, &wirelen, err);
 		if (rc == 1) {
 			if (workers)
@@ -312,41 +395,33 @@ int main(int argc, char **argv)
 				worker_packet(&w, ts, cap.ts_digits, data, caplen);
 			continue;
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			polls |= 1023; /* a live timeout: look at the clock next time */
 			continue;
+		}
 		if (rc == -1) {
 			fprintf(stderr, "pdnslog: %s\n", err);
 			status = 1;
 		}
 		break;
 	}
-	struct stats total;
-	memset(&total, 0, sizeof total);
-	if (workers) {
+	if (workers)
 		dispatch_finish(workers);
-		dispatch_stats(workers, &total);
-	} else {
+	else
 		worker_finish(&w);
-		total = w.stats;
-	}
 	if (o.cpuprofile)
 		ProfilerStop();
 
 	uint64_t output_errors = 0;
 	for (int i = 0; i < nsinks; i++) {
-		sink_close(sinks[i]);
+		sink_flush(sinks[i]);
 		output_errors += sinks[i]->errors;
 	}
-	total.output_errors = output_errors;
 	if (output_errors)
 		status = 1;
-
-	struct strbuf sb;
-	strbuf_init(&sb);
-	stats_print_json(&sb, &total, o.name);
-	if (!sb.overflow)
-		fwrite(sb.p, 1, sb.len, stderr);
-	strbuf_free(&sb);
+	write_stats(stats_out, workers, &w, &cap, sinks, o.name);
+	for (int i = 0; i < nsinks; i++)
+		sink_close(sinks[i]);
 	if (workers)
 		dispatch_destroy(workers);
 	else

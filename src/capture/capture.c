@@ -2,6 +2,7 @@
 #include "capture/capture.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,6 +126,15 @@ int capture_open_live(struct capture *c, const char *dev, int snaplen, int promi
 	}
 	if (pcap_get_tstamp_precision(c->pcap) != PCAP_TSTAMP_PRECISION_NANO)
 		c->ts_digits = 6;
+	/* Non-blocking, with our own poll(): a blocked read would not see
+	 * signals or timers while no traffic comes (TPACKET_V3 waits for a
+	 * block to fill or its timer, and an empty block has no timer). */
+	if (pcap_setnonblock(c->pcap, 1, perr) < 0 || (c->fd = pcap_get_selectable_fd(c->pcap)) < 0) {
+		snprintf(err, CAPTURE_ERRLEN, "%s: cannot poll the capture: %s", dev, perr);
+		pcap_close(c->pcap);
+		c->pcap = NULL;
+		return -1;
+	}
 	c->linktype = pcap_datalink(c->pcap);
 	return 0;
 }
@@ -169,8 +179,13 @@ int capture_next(struct capture *c, int64_t *ts_ns, const uint8_t **data,
 		*wirelen = h->len;
 		return 1;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		if (c->live) {
+			struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+			poll(&pfd, 1, CAPTURE_POLL_MS); /* a signal ends it early: fine */
+		}
 		return 0;
+	}
 	if (rc == PCAP_ERROR_BREAK)
 		return -2;
 	snprintf(err, CAPTURE_ERRLEN, "%s: %s", c->name, pcap_geterr(c->pcap));

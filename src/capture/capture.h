@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #define CAPTURE_ERRLEN 512
+#define CAPTURE_POLL_MS 100  /* live: the longest wait for packets before timers and signals are looked at */
 
 struct capture {
 	pcap_t *pcap;
@@ -19,6 +20,7 @@ struct capture {
 	int ts_digits;
 	int digits_guessed;   /* stdin: precision learned from the timestamps */
 	int live;
+	int fd;               /* live: what poll() waits on */
 	const char *name;
 };
 
@@ -34,7 +36,8 @@ int capture_open_live(struct capture *c, const char *dev, int snaplen, int promi
 /* Compile and install a BPF filter.  Returns 0, or -1 with a message. */
 int capture_set_filter(struct capture *c, const char *expr, char *err);
 
-/* Next packet: 1 and the packet, 0 on a live timeout, -2 at the end of the
+/* Next packet: 1 and the packet, 0 when a live capture has none for now
+ * (after waiting at most CAPTURE_POLL_MS or until a signal), -2 at the end of the
  * file, -1 on an error (message in err; a truncated file ends this way). */
 int capture_next(struct capture *c, int64_t *ts_ns, const uint8_t **data,
 		 uint32_t *caplen, uint32_t *wirelen, char *err);

@@ -31,6 +31,7 @@ struct lane {
 	_Atomic int sleeping;       /* the worker waits on `wake` */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	struct stats snapshot;      /* the worker's counters, copied under lock */
 };
 
 struct dispatch {
@@ -48,10 +49,18 @@ static size_t record_size(size_t len)
 	return (sizeof(struct record) + len + 15) & ~(size_t)15;
 }
 
+static void publish(struct lane *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->snapshot = l->worker.stats;
+	pthread_mutex_unlock(&l->lock);
+}
+
 static void *run(void *arg)
 {
 	struct lane *l = arg;
 	size_t mask = l->size - 1;
+	unsigned since_snapshot = 0;
 	for (;;) {
 		size_t tail = atomic_load_explicit(&l->tail, memory_order_relaxed);
 		size_t head = atomic_load_explicit(&l->head, memory_order_acquire);
@@ -60,6 +69,7 @@ static void *run(void *arg)
 			    atomic_load_explicit(&l->head, memory_order_acquire) == tail)
 				break;
 			pthread_mutex_lock(&l->lock);
+			l->snapshot = l->worker.stats;
 			atomic_store(&l->sleeping, 1);
 			if (atomic_load_explicit(&l->head, memory_order_acquire) == tail &&
 			    !atomic_load(&l->d->done)) {
@@ -84,6 +94,10 @@ static void *run(void *arg)
 			worker_packet(&l->worker, r.ts_ns, r.ts_digits,
 				      l->ring + (tail & mask) + sizeof r, r.len);
 			tail += record_size(r.len);
+			if (++since_snapshot == DISPATCH_SNAPSHOT_EVERY) {
+				publish(l);
+				since_snapshot = 0;
+			}
 		}
 		atomic_store_explicit(&l->tail, tail, memory_order_release);
 	}
@@ -192,11 +206,19 @@ void dispatch_finish(struct dispatch *d)
 	}
 }
 
-void dispatch_stats(const struct dispatch *d, struct stats *sum)
+void dispatch_stats(struct dispatch *d, struct stats *sum)
 {
 	stats_add(sum, &d->stats);
-	for (int i = 0; i < d->n; i++)
-		stats_add(sum, &d->lanes[i].worker.stats);
+	for (int i = 0; i < d->n; i++) {
+		struct lane *l = &d->lanes[i];
+		if (!l->started) {
+			stats_add(sum, &l->worker.stats); /* joined: exact */
+			continue;
+		}
+		pthread_mutex_lock(&l->lock);
+		stats_add(sum, &l->snapshot);
+		pthread_mutex_unlock(&l->lock);
+	}
 }
 
 void dispatch_destroy(struct dispatch *d)

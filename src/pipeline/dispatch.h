@@ -28,8 +28,11 @@ void dispatch_packet(struct dispatch *d, int64_t ts_ns, int ts_digits,
 		     const uint8_t *frame, size_t caplen);
 /* Let every worker drain its ring, flush its tables and stop. */
 void dispatch_finish(struct dispatch *d);
-/* Add all counters (workers' and the dispatcher's) into sum. */
-void dispatch_stats(const struct dispatch *d, struct stats *sum);
+/* Add all counters (workers' and the dispatcher's) into sum: exact after
+ * dispatch_finish(); while the workers run, as of their last snapshot
+ * (taken every DISPATCH_SNAPSHOT_EVERY packets and whenever a worker idles). */
+#define DISPATCH_SNAPSHOT_EVERY 4096
+void dispatch_stats(struct dispatch *d, struct stats *sum);
 void dispatch_destroy(struct dispatch *d);
 
 #endif

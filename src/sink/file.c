@@ -79,6 +79,25 @@ void sink_write(struct sink *s, const char *p, size_t n)
 	pthread_mutex_unlock(&s->lock);
 }
 
+int sink_reopen(struct sink *s)
+{
+	if (!s->owns_fd)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	sink_flush(s);
+	int fd = open(s->name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		s->errors++;
+		fprintf(stderr, "pdnslog: reopening %s: %s (still writing to the old file)\n",
+			s->name, strerror(errno));
+	} else {
+		close(s->fd);
+		s->fd = fd;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return fd < 0 ? -1 : 0;
+}
+
 void sink_close(struct sink *s)
 {
 	sink_flush(s);

@@ -10,7 +10,7 @@
 #define SINK_BUFFER (256u << 10)
 
 struct sink {
-	const char *name;   /* for messages: "stdout" or the file path */
+	const char *name;   /* for messages: "stdout" or the file path (reopened by it) */
 	pthread_mutex_t lock; /* workers share sinks: one batch of whole lines at a time */
 	int fd;
 	int owns_fd;
@@ -26,6 +26,10 @@ int sink_open_file(struct sink *s, const char *path);
 /* Queue n bytes (one or more whole lines); safe from several threads. */
 void sink_write(struct sink *s, const char *p, size_t n);
 int sink_flush(struct sink *s);
+/* Close and open the file again (logrotate's SIGHUP): what is buffered goes
+ * to the old file first, so no line is lost or split.  Returns 0 or -1 (the
+ * old file is kept, the error reported and counted). */
+int sink_reopen(struct sink *s);
 void sink_close(struct sink *s);
 
 #endif

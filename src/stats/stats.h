@@ -12,6 +12,9 @@
 
 /* X-list of counters: name, then what it counts.  One place to add one. */
 #define STATS_COUNTERS(X) \
+	X(pcap_received, "packets the kernel passed to the capture (pcap_stats; live only)") \
+	X(pcap_dropped, "packets the kernel dropped for lack of buffer space (pcap_stats; live only)") \
+	X(pcap_if_dropped, "packets the interface or driver dropped (pcap_stats; live only)") \
 	X(packets, "packets read from the capture") \
 	X(bytes, "bytes of packet data read") \
 	X(queue_drops, "packets dropped because their worker's queue was full (live capture)") \

@@ -132,6 +132,17 @@ check "-max_pending evicted are written" [ "$(grep -c '"status":"unanswered"' "$
 check "-cpuprofile writes a profile" [ -s "$t/cpu.prof" ]
 check "google-pprof reads it" sh -c "google-pprof --text '$bin' '$t/cpu.prof' >/dev/null 2>&1"
 
+# -user/-chroot: root is dropped once the capture and the log file are open.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -p "$t/jail"
+	# (LeakSanitizer cannot read /proc from inside the chroot: no leak check here.)
+	ASAN_OPTIONS=detect_leaks=0 "$bin" -pcap "$dns" -quiet -logfile "$t/priv.log" -user nobody -chroot "$t/jail" -debug 2>"$t/priv.err"
+	check "-user nobody -chroot: runs" [ $? -eq 0 ]
+	check "-user nobody: uid dropped" grep -q "running as uid $(id -u nobody) gid $(id -g nobody)" "$t/priv.err"
+	check "-user: the log opened before the drop is written" [ "$(wc -l <"$t/priv.log")" -eq "$n" ]
+	expect_exit 1 "no such user" -pcap "$dns" -user no-such-user-here
+fi
+
 # The json format: one valid object per exchange.
 "$bin" -pcap "$dns" -format json >"$t/j.jsonl" 2>/dev/null
 check "json: 41 exchanges" [ "$(wc -l <"$t/j.jsonl")" -eq 41 ]

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Live capture on loopback: signals and stats while pdnslog runs.
+
+usage: live.py PDNSLOG
+A DNS server (dnspython answering on 127.0.0.1:5399) and a client exchange
+queries while pdnslog captures on lo.  Midway the log file is renamed and
+SIGHUP sent (logrotate): no record may be lost or split between the two
+files.  SIGUSR1 must write a stats record at once; SIGTERM must stop pdnslog
+with status 0 after writing a query still waiting as unanswered."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import dns.message
+import dns.rrset
+
+BIN = sys.argv[1]
+PORT = 5399
+tmp = tempfile.mkdtemp()
+log, stats_file = os.path.join(tmp, "dns.log"), os.path.join(tmp, "stats.jsonl")
+passes = failures = 0
+
+
+def expect(what, ok, detail=""):
+    global passes, failures
+    if ok:
+        passes += 1
+    else:
+        failures += 1
+        print("FAIL: %s %s" % (what, detail))
+
+
+def serve(sock, stop):
+    sock.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            wire, peer = sock.recvfrom(4096)
+        except socket.timeout:
+            continue
+        q = dns.message.from_wire(wire)
+        if q.question[0].name.to_text().startswith("noanswer"):
+            continue
+        r = dns.message.make_response(q)
+        r.answer.append(dns.rrset.from_text(q.question[0].name, 300, "IN", "A", "192.0.2.7"))
+        sock.sendto(r.to_wire(), peer)
+
+
+def ask(client, names):
+    for name in names:
+        client.sendto(dns.message.make_query(name, "A").to_wire(), ("127.0.0.1", PORT))
+        if not name.startswith("noanswer"):
+            client.recvfrom(4096)
+
+
+def records(path):
+    return [json.loads(line) for line in open(path)] if os.path.exists(path) else []
+
+
+server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+server.bind(("127.0.0.1", PORT))
+stop = threading.Event()
+threading.Thread(target=serve, args=(server, stop), daemon=True).start()
+client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+client.settimeout(5)
+
+p = subprocess.Popen([BIN, "-dev", "lo", "-ports", str(PORT), "-quiet", "-logfile", log,
+                      "-stats_file", stats_file, "-stats_interval", "1s", "-numprocs", "2"],
+                     stderr=subprocess.PIPE)
+try:
+    time.sleep(1.0)                      # capture is up
+    ask(client, ["a%d.live.example" % i for i in range(50)])
+    time.sleep(0.5)
+    os.rename(log, log + ".1")           # logrotate moves the file, then HUPs
+    p.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+    ask(client, ["b%d.live.example" % i for i in range(50)])
+    ask(client, ["noanswer.live.example"])
+    time.sleep(0.5)
+    before = len(records(stats_file))
+    p.send_signal(signal.SIGUSR1)
+    time.sleep(0.5)
+    expect("SIGUSR1 writes a stats record", len(records(stats_file)) > before)
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(timeout=20)
+finally:
+    if p.poll() is None:
+        p.kill()
+    stop.set()
+err = p.stderr.read().decode()
+expect("SIGTERM: exit status 0", rc == 0, "(%s: %s)" % (rc, err[-300:]))
+old, new = records(log + ".1"), records(log)
+names = [r["q"] for r in old + new]
+expect("no record lost across the reopen", sorted(n for n in names if n.endswith("live.example"))
+       == sorted(["a%d.live.example" % i for i in range(50)] + ["b%d.live.example" % i for i in range(50)]
+                 + ["noanswer.live.example"]), "(%d old, %d new)" % (len(old), len(new)))
+expect("records before the HUP in the old file", all(n.startswith("a") for n in (r["q"] for r in old)))
+expect("records after the HUP in the new file", any(r["q"].startswith("b") for r in new))
+expect("the waiting query written as unanswered at SIGTERM",
+       any(r["q"] == "noanswer.live.example" and r["status"] == "unanswered" for r in new))
+expect("client and server the right way round",
+       all(r["dst"] == "127.0.0.1" and r["sport"] != str(PORT) for r in old + new))
+st = records(stats_file)
+expect("periodic stats records (1s) and one at exit", len(st) >= 3, "(%d)" % len(st))
+last = st[-1] if st else {}
+expect("stats: kernel counters present", last.get("pcap_received", 0) >= last.get("packets", 1) > 0, str(last.get("pcap_received")))
+expect("stats: received = processed + counted drops",
+       last.get("packets", -1) + last.get("queue_drops", 0) <= last.get("pcap_received", 0)
+       and last.get("pair_answered") == 100, str({k: last.get(k) for k in ("packets", "queue_drops", "pcap_received", "pair_answered")}))
+print("live: %d passed, %d failed" % (passes, failures))
+sys.exit(1 if failures else 0)
