@@ -7,10 +7,12 @@ OPT     ?= -O2 -g
 PCAP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libpcap)
 PCAP_LIBS   ?= $(shell $(PKG_CONFIG) --libs libpcap)
 PROFILER_LIBS ?= $(shell $(PKG_CONFIG) --libs libprofiler)
+MHD_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
+MHD_LIBS ?= $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  += $(PCAP_LIBS) -pthread $(EXTRA_LIBS)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(MHD_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) -pthread $(EXTRA_LIBS)
 
 BUILD   = build
 SRCS    = $(sort $(wildcard src/*/*.c))

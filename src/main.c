@@ -20,6 +20,7 @@
 #include "pipeline/dispatch.h"
 #include "pipeline/worker.h"
 #include "sink/sink.h"
+#include "stats/metrics.h"
 #include "stats/stats.h"
 
 #define EXIT_USAGE 2
@@ -28,7 +29,7 @@
 struct options {
 	const char *dev, *pcap, *bpf, *logfile, *format, *ports, *name;
 	const char *kafka_brokers, *kafka_topic, *cpuprofile;
-	const char *user, *group, *chroot_dir, *stats_file;
+	const char *user, *group, *chroot_dir, *stats_file, *metrics;
 	int64_t stats_interval;
 	bool quiet, debug, pfring, promisc, help, version;
 	int64_t gc_age, gc_interval;
@@ -57,28 +58,31 @@ static int64_t monotonic_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* One stats record: the workers' counters (a snapshot while they run),
- * the kernel's from pcap_stats for a live capture, the sinks' errors. */
-static void write_stats(FILE *out, struct dispatch *workers, struct worker *w,
-			struct capture *cap, struct sink **sinks, const char *sensor)
+/* All the counters: the workers' (a snapshot while they run), the
+ * kernel's from pcap_stats for a live capture, the sinks' errors. */
+static void collect_stats(struct stats *total, struct dispatch *workers, struct worker *w,
+			  struct capture *cap, struct sink **sinks)
 {
-	struct stats total;
-	memset(&total, 0, sizeof total);
+	memset(total, 0, sizeof *total);
 	if (workers)
-		dispatch_stats(workers, &total);
+		dispatch_stats(workers, total);
 	else
-		total = w->stats;
+		*total = w->stats;
 	struct pcap_stat ps;
 	if (cap->live && pcap_stats(cap->pcap, &ps) == 0) {
-		total.pcap_received = ps.ps_recv;
-		total.pcap_dropped = ps.ps_drop;
-		total.pcap_if_dropped = ps.ps_ifdrop;
+		total->pcap_received = ps.ps_recv;
+		total->pcap_dropped = ps.ps_drop;
+		total->pcap_if_dropped = ps.ps_ifdrop;
 	}
 	for (struct sink **s = sinks; *s; s++)
-		total.output_errors += (*s)->errors;
+		total->output_errors += (*s)->errors;
+}
+
+static void write_stats(FILE *out, const struct stats *total, const char *sensor)
+{
 	struct strbuf sb;
 	strbuf_init(&sb);
-	stats_print_json(&sb, &total, sensor);
+	stats_print_json(&sb, total, sensor);
 	if (!sb.overflow) {
 		fwrite(sb.p, 1, sb.len, out);
 		fflush(out);
@@ -200,6 +204,7 @@ int main(int argc, char **argv)
 		{ "buffer_mb", FLAG_INT, &o.buffer_mb, "libpcap's", "live capture: kernel buffer size in MiB" },
 		{ "stats_interval", FLAG_DURATION, &o.stats_interval, "60s", "how often a stats record is written (0: only at exit)" },
 		{ "stats_file", FLAG_STRING, &o.stats_file, "standard error", "append stats records to this file" },
+		{ "metrics", FLAG_STRING, &o.metrics, "", "serve the counters as Prometheus text on ADDR:PORT (/metrics)" },
 		{ "user", FLAG_STRING, &o.user, "", "after opening the capture and log files, run as this user" },
 		{ "group", FLAG_STRING, &o.group, "the user's", "and as this group" },
 		{ "chroot", FLAG_STRING, &o.chroot_dir, "", "and chrooted to this directory" },
@@ -314,6 +319,14 @@ int main(int argc, char **argv)
 		sinks[nsinks++] = &out_file;
 	}
 
+	static struct stats_board board;
+	struct metrics_server *metrics = NULL;
+	stats_board_init(&board, o.name);
+	if (o.metrics && !(metrics = metrics_start(o.metrics, &board, err, sizeof err))) {
+		fprintf(stderr, "pdnslog: %s\n", err);
+		return 2;
+	}
+
 	/* The capture and the log files are open: root is no longer needed. */
 	if ((o.user || o.group || o.chroot_dir) &&
 	    privileges_drop(o.user, o.group, o.chroot_dir, err, sizeof err) < 0) {
@@ -380,12 +393,19 @@ int main(int argc, char **argv)
 			if (o.logfile)
 				sink_reopen(&out_file);
 		}
-		/* The clock is read every 1024 packets, and on every live timeout. */
-		if (stats_requested || ((++polls & 1023) == 0 && monotonic_ns() >= next_stats)) {
-			stats_requested = 0;
-			write_stats(stats_out, workers, &w, &cap, sinks, o.name);
-			if (o.stats_interval > 0)
-				next_stats = monotonic_ns() + o.stats_interval;
+		/* Every 1024 packets, and on every live timeout: the metrics
+		 * board is refreshed and the stats clock read. */
+		if (stats_requested || (++polls & 1023) == 0) {
+			struct stats now;
+			collect_stats(&now, workers, &w, &cap, sinks);
+			if (metrics)
+				stats_board_publish(&board, &now);
+			if (stats_requested || monotonic_ns() >= next_stats) {
+				stats_requested = 0;
+				write_stats(stats_out, &now, o.name);
+				if (o.stats_interval > 0)
+					next_stats = monotonic_ns() + o.stats_interval;
+			}
 		}
 		rc = capture_next(&cap, &ts, &data, &caplen, &wirelen, err);
 		if (rc == 1) {
@@ -419,7 +439,10 @@ int main(int argc, char **argv)
 	}
 	if (output_errors)
 		status = 1;
-	write_stats(stats_out, workers, &w, &cap, sinks, o.name);
+	struct stats total;
+	collect_stats(&total, workers, &w, &cap, sinks);
+	write_stats(stats_out, &total, o.name);
+	metrics_stop(metrics);
 	for (int i = 0; i < nsinks; i++)
 		sink_close(sinks[i]);
 	if (workers)

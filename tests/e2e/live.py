@@ -69,8 +69,10 @@ threading.Thread(target=serve, args=(server, stop), daemon=True).start()
 client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 client.settimeout(5)
 
+METRICS = 5398
 p = subprocess.Popen([BIN, "-dev", "lo", "-ports", str(PORT), "-quiet", "-logfile", log,
-                      "-stats_file", stats_file, "-stats_interval", "1s", "-numprocs", "2"],
+                      "-stats_file", stats_file, "-stats_interval", "1s", "-numprocs", "2",
+                      "-metrics", "127.0.0.1:%d" % METRICS],
                      stderr=subprocess.PIPE)
 try:
     time.sleep(1.0)                      # capture is up
@@ -86,6 +88,13 @@ try:
     p.send_signal(signal.SIGUSR1)
     time.sleep(0.5)
     expect("SIGUSR1 writes a stats record", len(records(stats_file)) > before)
+    import urllib.request
+    page = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % METRICS, timeout=5).read().decode()
+    values = {line.split("{")[0]: float(line.rsplit(" ", 1)[1]) for line in page.splitlines()
+              if line.startswith("pdnslog_") and "kind=" not in line}
+    expect("metrics: Prometheus text with the counters",
+           "# TYPE pdnslog_packets_total counter" in page and values.get("pdnslog_pair_answered_total", 0) >= 50,
+           str({k: v for k, v in values.items() if "pair_" in k}))
     p.send_signal(signal.SIGTERM)
     rc = p.wait(timeout=20)
 finally:
