@@ -1,0 +1,177 @@
+/* options: pdnslog's flags (gopassivedns's names), their defaults and their
+ * checks.  A bad flag or value ends the program here with status 2. */
+#include "cli/options.h"
+
+#include <pcap/dlt.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/flags.h"
+#include "decode/ipfrag.h"
+#include "decode/tcpstream.h"
+#include "pair/table.h"
+
+
+static void die_usage(const char *msg)
+{
+	fprintf(stderr, "pdnslog: %s\nRun 'pdnslog -h' for the list of flags.\n", msg);
+	exit(EXIT_USAGE);
+}
+
+/* "-ports 53,5353,5355" (ranges like 5300-5310 allowed). */
+static int parse_ports(const char *s, struct portset *ps)
+{
+	portset_clear(ps);
+	while (*s) {
+		char *end;
+		long lo = strtol(s, &end, 10), hi = lo;
+		if (end == s)
+			return -1;
+		if (*end == '-') {
+			s = end + 1;
+			hi = strtol(s, &end, 10);
+			if (end == s)
+				return -1;
+		}
+		if (lo < 1 || hi > 65535 || lo > hi)
+			return -1;
+		for (long p = lo; p <= hi; p++)
+			portset_add(ps, (uint16_t)p);
+		s = end;
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -1;
+	}
+	return 0;
+}
+
+void options_parse(struct options *o, int argc, char **argv)
+{
+	*o = (struct options){
+		.format = "flat", .ports = "53", .stats_interval = 60LL * 1000000000,
+		.gc_age = -60LL * 1000000000, .gc_interval = 180LL * 1000000000,
+		.max_pending = PAIR_DEFAULT_MAX_PENDING, .snaplen = 65535, .promisc = true,
+		.tcp_max_streams = TCP_DEFAULT_MAX_STREAMS, .tcp_stream_kb = TCP_DEFAULT_STREAM_BYTES >> 10,
+		.tcp_max_mb = TCP_DEFAULT_MAX_BYTES >> 20,
+		.frag_max_datagrams = FRAG_DEFAULT_MAX_DATAGRAMS, .frag_max_mb = FRAG_DEFAULT_MAX_BYTES >> 20,
+		.frag_timeout = FRAG_DEFAULT_TIMEOUT_NS,
+	};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o->numprocs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
+
+	struct flag table[] = {
+		{ "dev", FLAG_STRING, &o->dev, "", "capture live from this interface ('any' for all)" },
+		{ "pcap", FLAG_STRING, &o->pcap, "", "read this capture file (pcap or pcapng; '-' for standard input)" },
+		{ "bpf", FLAG_STRING, &o->bpf, "the -ports, IP fragments, inside VLAN tags too", "BPF filter applied to live capture and files" },
+		{ "ports", FLAG_STRING, &o->ports, "53", "ports DNS is recognised on, e.g. 53,5353,5355" },
+		{ "logfile", FLAG_STRING, &o->logfile, "", "append records to this file" },
+		{ "quiet", FLAG_BOOL, &o->quiet, "false", "do not write records to standard output" },
+		{ "debug", FLAG_BOOL, &o->debug, "false", "write diagnostics to standard error" },
+		{ "format", FLAG_STRING, &o->format, "flat", "record format: flat (gopassivedns, one line per answer) or json (one line per exchange)" },
+		{ "name", FLAG_STRING, &o->name, "host name", "sensor name written into each record" },
+		{ "gc_age", FLAG_DURATION, &o->gc_age, "-1m", "how long a query waits for its response (sign ignored)" },
+		{ "gc_interval", FLAG_DURATION, &o->gc_interval, "3m", "how often the exchange table is swept" },
+		{ "max_pending", FLAG_INT, &o->max_pending, "1000000", "most exchanges waiting at once; past it the oldest is written unanswered" },
+		{ "tcp_max_streams", FLAG_INT, &o->tcp_max_streams, "65536", "TCP: connection directions tracked at once; past it the oldest is dropped" },
+		{ "tcp_stream_kb", FLAG_INT, &o->tcp_stream_kb, "256", "TCP: KiB buffered per connection direction (at least 128)" },
+		{ "tcp_max_mb", FLAG_INT, &o->tcp_max_mb, "64", "TCP: MiB buffered over all connections; past it the oldest is dropped" },
+		{ "frag_max_datagrams", FLAG_INT, &o->frag_max_datagrams, "4096", "IP fragments: incomplete datagrams held at once; past it the oldest is dropped" },
+		{ "frag_max_mb", FLAG_INT, &o->frag_max_mb, "16", "IP fragments: MiB held over all incomplete datagrams" },
+		{ "frag_timeout", FLAG_DURATION, &o->frag_timeout, "30s", "IP fragments: how long an incomplete datagram waits (capture clock)" },
+		{ "numprocs", FLAG_INT, &o->numprocs, "cores, at most 8", "packet processing threads (1: all in the capture thread)" },
+		{ "snaplen", FLAG_INT, &o->snaplen, "65535", "live capture: bytes captured per packet" },
+		{ "promisc", FLAG_BOOL, &o->promisc, "true", "live capture: promiscuous mode" },
+		{ "buffer_mb", FLAG_INT, &o->buffer_mb, "libpcap's", "live capture: kernel buffer size in MiB" },
+		{ "stats_interval", FLAG_DURATION, &o->stats_interval, "60s", "how often a stats record is written (0: only at exit)" },
+		{ "stats_file", FLAG_STRING, &o->stats_file, "standard error", "append stats records to this file" },
+		{ "metrics", FLAG_STRING, &o->metrics, "", "serve the counters as Prometheus text on ADDR:PORT (/metrics)" },
+		{ "user", FLAG_STRING, &o->user, "", "after opening the capture and log files, run as this user" },
+		{ "group", FLAG_STRING, &o->group, "the user's", "and as this group" },
+		{ "chroot", FLAG_STRING, &o->chroot_dir, "", "and chrooted to this directory" },
+		{ "kafka_brokers", FLAG_STRING, &o->kafka_brokers, "", "Kafka brokers (not in this version)" },
+		{ "kafka_topic", FLAG_STRING, &o->kafka_topic, "", "Kafka topic (not in this version)" },
+		{ "cpuprofile", FLAG_STRING, &o->cpuprofile, "", "write a CPU profile of the run to this file (gperftools; read it with google-pprof)" },
+		{ "pfring", FLAG_BOOL, &o->pfring, "false", "capture with PF_RING (needs PF_RING's libpcap)" },
+		{ "version", FLAG_BOOL, &o->version, "", "print the version and exit" },
+		{ "h", FLAG_BOOL, &o->help, "", "list the flags" },
+		{ "help", FLAG_BOOL, &o->help, "", "list the flags" },
+		{ 0 },
+	};
+
+	char err[512];
+	if (flags_parse(table, argc, argv, err, sizeof err) < 0)
+		die_usage(err);
+	if (o->help) {
+		flags_usage(table, stdout);
+		exit(0);
+	}
+	if (o->version) {
+		printf("pdnslog %s (%s)\n", PDNSLOG_VERSION, pcap_lib_version());
+		exit(0);
+	}
+	if (!o->dev == !o->pcap)
+		die_usage(o->dev ? "-dev and -pcap cannot be used together" : "give -pcap FILE or -dev IFACE");
+	if (o->kafka_brokers || o->kafka_topic)
+		die_usage("Kafka output is not available in this version");
+	if (o->pfring)
+		die_usage("-pfring needs pdnslog built against PF_RING's libpcap; this build uses the system libpcap");
+
+	if (strcmp(o->format, "flat") == 0)
+		o->output = FORMAT_FLAT;
+	else if (strcmp(o->format, "json") == 0)
+		o->output = FORMAT_JSON;
+	else
+		die_usage("-format must be flat or json");
+	if (parse_ports(o->ports, &o->portset) < 0)
+		die_usage("-ports must be a comma-separated list of ports (1-65535), e.g. 53,5353");
+	if (o->max_pending < 1 || o->max_pending > 100000000)
+		die_usage("-max_pending must be between 1 and 100000000");
+	if (o->numprocs < 1 || o->numprocs > 64)
+		die_usage("-numprocs must be between 1 and 64");
+	if (o->snaplen < 64 || o->snaplen > 262144)
+		die_usage("-snaplen must be between 64 and 262144");
+	if (o->tcp_max_streams < 1 || o->tcp_stream_kb < 1 || o->tcp_max_mb < 1 ||
+	    o->tcp_stream_kb > (1 << 20) || o->tcp_max_mb > (1 << 20))
+		die_usage("-tcp_max_streams, -tcp_stream_kb and -tcp_max_mb must be positive");
+	if (o->frag_max_datagrams < 1 || o->frag_max_mb < 1 || o->frag_max_mb > (1 << 20) || o->frag_timeout <= 0)
+		die_usage("-frag_max_datagrams, -frag_max_mb and -frag_timeout must be positive");
+	if (o->gc_interval <= 0)
+		die_usage("-gc_interval must be a positive duration");
+	if (o->gc_age < 0)
+		o->gc_age = -o->gc_age; /* gopassivedns wrote it negative */
+
+	if (!o->name) {
+		if (gethostname(o->host, sizeof o->host) < 0)
+			strcpy(o->host, "unknown");
+		o->host[sizeof o->host - 1] = 0;
+		o->name = o->host;
+	}
+}
+
+void options_default_filter(char *out, size_t len, const char *ports, int linktype)
+{
+	char port_expr[1024] = "";
+	size_t n = 0;
+	for (const char *p = ports; *p;) {
+		size_t span = strcspn(p, ",");
+		n += (size_t)snprintf(port_expr + n, sizeof port_expr - n, "%sport%s %.*s",
+				      n ? " or " : "", memchr(p, '-', span) ? "range" : "",
+				      (int)span, p);
+		if (n >= sizeof port_expr) {
+			snprintf(port_expr, sizeof port_expr, "udp or tcp");
+			break;
+		}
+		p += span + (p[span] == ',');
+	}
+	char x[1300];
+	snprintf(x, sizeof x, "(%s or (ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] = 44))", port_expr);
+	if (linktype == DLT_EN10MB)
+		snprintf(out, len, "%s or (vlan and (%s or (vlan and %s)))", x, x, x);
+	else
+		snprintf(out, len, "%s", x);
+}
+

@@ -1,0 +1,41 @@
+/* options: pdnslog's command line (see options.c). */
+#ifndef PDNSLOG_OPTIONS_H
+#define PDNSLOG_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "pipeline/worker.h"
+
+#define PDNSLOG_VERSION "0.1.0"
+#define EXIT_USAGE 2
+
+struct options {
+	const char *dev, *pcap, *bpf, *logfile, *format, *ports, *name;
+	const char *kafka_brokers, *kafka_topic, *cpuprofile;
+	const char *user, *group, *chroot_dir, *stats_file, *metrics;
+	int64_t stats_interval;
+	bool quiet, debug, pfring, promisc, help, version;
+	int64_t gc_age, gc_interval;
+	long long numprocs, max_pending, snaplen, buffer_mb;
+	long long tcp_max_streams, tcp_stream_kb, tcp_max_mb;
+	long long frag_max_datagrams, frag_max_mb;
+	int64_t frag_timeout;
+
+	/* Derived from the flags. */
+	enum output_format output;
+	struct portset portset;
+	char host[256];            /* the default -name */
+};
+
+/* Parse and check argv; -h and -version exit 0, mistakes exit 2. */
+void options_parse(struct options *o, int argc, char **argv);
+
+/* The filter used when -bpf is not given: the DNS ports, plus IP fragments
+ * (later fragments carry no ports), also inside one or two VLAN tags on
+ * Ethernet, where libpcap needs the "vlan" keyword to look past them. */
+void options_default_filter(char *out, size_t len, const char *ports, int linktype);
+
+#endif
