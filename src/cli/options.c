@@ -13,6 +13,7 @@
 #include "decode/ipfrag.h"
 #include "decode/tcpstream.h"
 #include "pair/table.h"
+#include "stats/metrics.h"
 
 
 static void die_usage(const char *msg)
@@ -139,6 +140,10 @@ void options_parse(struct options *o, int argc, char **argv)
 		die_usage("-tcp_max_streams, -tcp_stream_kb and -tcp_max_mb must be positive");
 	if (o->frag_max_datagrams < 1 || o->frag_max_mb < 1 || o->frag_max_mb > (1 << 20) || o->frag_timeout <= 0)
 		die_usage("-frag_max_datagrams, -frag_max_mb and -frag_timeout must be positive");
+	struct sockaddr_storage metrics_addr;
+	socklen_t metrics_len;
+	if (o->metrics && metrics_parse_addr(o->metrics, &metrics_addr, &metrics_len) < 0)
+		die_usage("-metrics must be ADDR:PORT (e.g. 127.0.0.1:9153, [::1]:9153 or :9153)");
 	if (o->gc_interval <= 0)
 		die_usage("-gc_interval must be a positive duration");
 	if (o->gc_age < 0)

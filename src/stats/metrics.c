@@ -82,8 +82,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
-/* "host:port" or "[v6]:port" or ":port" into a socket address. */
-static int parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+int metrics_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[128];
 	const char *colon = strrchr(text, ':');
@@ -121,7 +120,7 @@ struct metrics_server *metrics_start(const char *addr, struct stats_board *board
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	if (parse_addr(addr, &ss, &len) < 0) {
+	if (metrics_parse_addr(addr, &ss, &len) < 0) {
 		snprintf(err, errlen, "-metrics %s: not ADDR:PORT (e.g. 127.0.0.1:9153 or [::1]:9153)", addr);
 		return NULL;
 	}

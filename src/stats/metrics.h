@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "stats/stats.h"
 
@@ -22,6 +23,9 @@ void stats_board_publish(struct stats_board *b, const struct stats *s);
 
 /* Append the counters in the Prometheus text exposition format. */
 void stats_print_prometheus(struct strbuf *sb, const struct stats *s, const char *sensor);
+
+/* "host:port", "[v6]:port" or ":port" into a socket address; 0 or -1. */
+int metrics_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len);
 
 struct metrics_server;
 

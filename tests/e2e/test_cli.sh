@@ -38,7 +38,7 @@ expect_exit 2 "not a duration" -pcap "$mx" -gc_age 5
 expect_exit 2 "-format must be flat or json" -pcap "$mx" -format xml
 expect_exit 2 "-ports" -pcap "$mx" -ports 53,x
 expect_exit 2 "Kafka" -pcap "$mx" -kafka_brokers 127.0.0.1:9092
-expect_exit 2 "not ADDR:PORT" -pcap "$mx" -metrics nonsense
+expect_exit 2 "-metrics must be ADDR:PORT" -pcap "$mx" -metrics nonsense
 # Runtime errors: status 1.
 expect_exit 1 "No such file or directory" -pcap "$t/missing.pcap"
 expect_exit 1 "not a capture file" -pcap "$top/README.md"
