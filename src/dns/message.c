@@ -143,7 +143,8 @@ void dns_msg_normalize_ttls(struct dns_msg *m)
 		/* Owner names are hashed only for records that could differ in
 		 * TTL from a record of their type: most sections need none. */
 		uint64_t hash[DNS_TTL_SET_MAX];
-		bool hashed[DNS_TTL_SET_MAX] = { false };
+		bool hashed[DNS_TTL_SET_MAX];
+		memset(hashed, 0, n);
 		for (size_t i = 0; i < n; i++) {
 			for (size_t j = i + 1; j < n; j++) {
 				if (rr[i].ttl == rr[j].ttl || rr[i].type != rr[j].type ||

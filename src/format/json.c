@@ -9,7 +9,7 @@
 #include "format/timefmt.h"
 #include "util/ipfmt.h"
 
-static void put_addr(struct jsonw *j, const uint8_t *a, uint8_t family)
+static void put_addr_value(struct jsonw *j, const uint8_t *a, uint8_t family)
 {
 	jsonw_raw_begin(j);
 	if (family == 6)
@@ -19,40 +19,17 @@ static void put_addr(struct jsonw *j, const uint8_t *a, uint8_t family)
 	jsonw_raw_end(j);
 }
 
-static void put_name(struct jsonw *j, const struct dns_msg *m, size_t pos)
+/* Flags as a fixed object: the eight header bits by name. */
+static void put_flags(struct strbuf *sb, const struct dns_msg *m)
 {
-	size_t b = jsonw_str_begin(j);
-	dns_name_print_at(j->sb, m->wire, m->len, pos, 0);
-	jsonw_str_end(j, b);
-}
-
-/* Mnemonics are plain ASCII: no escaping to check for. */
-static void put_type(struct jsonw *j, uint16_t type)
-{
-	jsonw_raw_begin(j);
-	dns_type_print(j->sb, type);
-	jsonw_raw_end(j);
-}
-
-static void put_class(struct jsonw *j, uint16_t rclass)
-{
-	jsonw_raw_begin(j);
-	dns_class_print(j->sb, rclass);
-	jsonw_raw_end(j);
-}
-
-static void put_flags(struct jsonw *j, const struct dns_msg *m)
-{
-	jsonw_object_open(j);
-	jsonw_key(j, "qr"); jsonw_bool(j, dns_qr(m));
-	jsonw_key(j, "aa"); jsonw_bool(j, dns_aa(m));
-	jsonw_key(j, "tc"); jsonw_bool(j, dns_tc(m));
-	jsonw_key(j, "rd"); jsonw_bool(j, dns_rd(m));
-	jsonw_key(j, "ra"); jsonw_bool(j, dns_ra(m));
-	jsonw_key(j, "z"); jsonw_bool(j, dns_z(m));
-	jsonw_key(j, "ad"); jsonw_bool(j, dns_ad(m));
-	jsonw_key(j, "cd"); jsonw_bool(j, dns_cd(m));
-	jsonw_object_close(j);
+	strbuf_puts(sb, dns_qr(m) ? "{\"qr\":true" : "{\"qr\":false");
+	strbuf_puts(sb, dns_aa(m) ? ",\"aa\":true" : ",\"aa\":false");
+	strbuf_puts(sb, dns_tc(m) ? ",\"tc\":true" : ",\"tc\":false");
+	strbuf_puts(sb, dns_rd(m) ? ",\"rd\":true" : ",\"rd\":false");
+	strbuf_puts(sb, dns_ra(m) ? ",\"ra\":true" : ",\"ra\":false");
+	strbuf_puts(sb, dns_z(m) ? ",\"z\":true" : ",\"z\":false");
+	strbuf_puts(sb, dns_ad(m) ? ",\"ad\":true" : ",\"ad\":false");
+	strbuf_puts(sb, dns_cd(m) ? ",\"cd\":true}" : ",\"cd\":false}");
 }
 
 static void put_hex(struct jsonw *j, const uint8_t *p, size_t n)
@@ -79,7 +56,7 @@ static void put_ecs(struct jsonw *j, const struct edns_option *o)
 	if ((family == 1 && alen <= 4) || (family == 2 && alen <= 16)) {
 		memcpy(a, o->data + 4, alen);
 		jsonw_key(j, "address");
-		put_addr(j, a, family == 2 ? 6 : 4);
+		put_addr_value(j, a, family == 2 ? 6 : 4);
 	} else {
 		jsonw_key(j, "hex");
 		put_hex(j, o->data + 4, alen);
@@ -204,121 +181,125 @@ static void put_edns(struct jsonw *j, const struct dns_msg *m)
 	jsonw_object_close(j);
 }
 
-static void put_section(struct jsonw *j, struct format_ctx *f, const struct dns_msg *m,
+/* The records are the bulk of every line, so they are written as literal
+ * fragments around their values rather than token by token through jsonw. */
+static void put_section(struct strbuf *sb, struct format_ctx *f, const struct dns_msg *m,
 			int section)
 {
-	jsonw_array_open(j);
+	strbuf_putc(sb, '[');
+	bool first = true;
 	for (size_t i = 0; i < m->nrrs; i++) {
 		const struct dns_rr *rr = &m->rrs[i];
 		if (rr->section != section || (int)i == m->opt)
 			continue;
-		jsonw_object_open(j);
-		jsonw_key(j, "name");
-		put_name(j, m, rr->name);
-		jsonw_key(j, "type");
-		put_type(j, rr->type);
-		jsonw_key(j, "class");
-		put_class(j, rr->rclass);
+		strbuf_puts(sb, first ? "{\"name\":\"" : ",{\"name\":\"");
+		first = false;
+		size_t b = sb->len;
+		dns_name_print_at(sb, m->wire, m->len, rr->name, 0);
+		json_escape_from(sb, b, &f->escape);
+		strbuf_puts(sb, "\",\"type\":\"");
+		dns_type_print(sb, rr->type);
+		strbuf_puts(sb, "\",\"class\":\"");
+		dns_class_print(sb, rr->rclass);
 		if (section != DNS_QD) {
-			jsonw_key(j, "ttl");
-			jsonw_uint(j, rr->ttl);
-			jsonw_key(j, "data");
-			size_t b = jsonw_str_begin(j);
-			if (dns_rdata_print(j->sb, m->wire, m->len, rr, 0) != DNS_OK)
+			strbuf_puts(sb, "\",\"ttl\":");
+			strbuf_put_u64(sb, rr->ttl);
+			strbuf_puts(sb, ",\"data\":\"");
+			b = sb->len;
+			if (dns_rdata_print(sb, m->wire, m->len, rr, 0) != DNS_OK)
 				f->stats->rdata_malformed++;
-			jsonw_str_end(j, b);
+			json_escape_from(sb, b, &f->escape);
 		}
-		jsonw_object_close(j);
+		strbuf_puts(sb, "\"}");
 	}
-	jsonw_array_close(j);
+	strbuf_putc(sb, ']');
 }
 
-static void put_message(struct jsonw *j, struct format_ctx *f, const struct leg *leg,
+static void put_message(struct strbuf *sb, struct format_ctx *f, const struct leg *leg,
 			const struct dns_msg *m)
 {
-	jsonw_object_open(j);
-	jsonw_key(j, "tstamp");
-	jsonw_raw_begin(j);
-	format_rfc3339(j->sb, leg->ts_ns, leg->ts_digits);
-	jsonw_raw_end(j);
-	jsonw_key(j, "bytes");
-	jsonw_uint(j, m->len);
-	jsonw_key(j, "opcode");
-	jsonw_raw_begin(j);
-	dns_opcode_print(j->sb, (uint8_t)dns_opcode(m));
-	jsonw_raw_end(j);
-	jsonw_key(j, "rcode");
-	jsonw_raw_begin(j);
-	dns_rcode_print(j->sb, (uint16_t)dns_rcode(m));
-	jsonw_raw_end(j);
-	jsonw_key(j, "rcode_value");
-	jsonw_uint(j, dns_rcode(m));
-	jsonw_key(j, "flags");
-	put_flags(j, m);
-	jsonw_key(j, "questions");
-	put_section(j, f, m, DNS_QD);
+	strbuf_puts(sb, "{\"tstamp\":\"");
+	format_rfc3339(sb, leg->ts_ns, leg->ts_digits);
+	strbuf_puts(sb, "\",\"bytes\":");
+	strbuf_put_u64(sb, m->len);
+	strbuf_puts(sb, ",\"opcode\":\"");
+	dns_opcode_print(sb, (uint8_t)dns_opcode(m));
+	strbuf_puts(sb, "\",\"rcode\":\"");
+	dns_rcode_print(sb, (uint16_t)dns_rcode(m));
+	strbuf_puts(sb, "\",\"rcode_value\":");
+	strbuf_put_u64(sb, dns_rcode(m));
+	strbuf_puts(sb, ",\"flags\":");
+	put_flags(sb, m);
+	strbuf_puts(sb, ",\"questions\":");
+	put_section(sb, f, m, DNS_QD);
 	if (dns_qr(m) || m->parsed[DNS_AN] || m->parsed[DNS_NS]) {
-		jsonw_key(j, "answer");
-		put_section(j, f, m, DNS_AN);
-		jsonw_key(j, "authority");
-		put_section(j, f, m, DNS_NS);
+		strbuf_puts(sb, ",\"answer\":");
+		put_section(sb, f, m, DNS_AN);
+		strbuf_puts(sb, ",\"authority\":");
+		put_section(sb, f, m, DNS_NS);
 	}
-	jsonw_key(j, "additional");
-	put_section(j, f, m, DNS_AR);
+	strbuf_puts(sb, ",\"additional\":");
+	put_section(sb, f, m, DNS_AR);
 	if (m->opt >= 0) {
-		jsonw_key(j, "edns");
-		put_edns(j, m);
+		struct jsonw j;
+		jsonw_init(&j, sb, &f->escape);
+		strbuf_puts(sb, ",\"edns\":");
+		put_edns(&j, m);
 	}
 	if (m->error != DNS_OK) {
-		jsonw_key(j, "malformed");
-		jsonw_str(j, dns_strerror(m->error));
+		strbuf_puts(sb, ",\"malformed\":\"");
+		json_escape(sb, dns_strerror(m->error), strlen(dns_strerror(m->error)));
+		strbuf_putc(sb, '"');
 	}
-	if (leg->shortened) {
-		jsonw_key(j, "shortened");
-		jsonw_bool(j, true);
-	}
-	jsonw_object_close(j);
+	if (leg->shortened)
+		strbuf_puts(sb, ",\"shortened\":true");
+	strbuf_putc(sb, '}');
+}
+
+static void put_addr(struct strbuf *sb, const uint8_t *a, uint8_t family)
+{
+	strbuf_putc(sb, '"');
+	if (family == 6)
+		strbuf_put_ipv6(sb, a);
+	else
+		strbuf_put_ipv4(sb, a);
+	strbuf_putc(sb, '"');
 }
 
 size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchange *x)
 {
-	struct jsonw j;
 	size_t mark = sb->len;
-	jsonw_init(&j, sb, &f->escape);
-	jsonw_object_open(&j);
-	jsonw_key(&j, "status");
-	jsonw_str(&j, exchange_status_name(x->status));
-	jsonw_key(&j, "sensor");
-	jsonw_str(&j, f->sensor);
-	jsonw_key(&j, "protocol");
-	jsonw_str(&j, x->key->proto == 6 ? "tcp" : "udp");
-	jsonw_key(&j, "client");
-	put_addr(&j, x->key->client, x->key->family);
-	jsonw_key(&j, "client_port");
-	jsonw_uint(&j, x->key->cport);
-	jsonw_key(&j, "server");
-	put_addr(&j, x->key->server, x->key->family);
-	jsonw_key(&j, "server_port");
-	jsonw_uint(&j, x->key->sport);
-	jsonw_key(&j, "id");
-	jsonw_uint(&j, x->key->id);
-	jsonw_key(&j, "elapsed");
+	strbuf_puts(sb, "{\"status\":\"");
+	strbuf_puts(sb, exchange_status_name(x->status));
+	strbuf_puts(sb, "\",\"sensor\":\"");
+	json_escape(sb, f->sensor, strlen(f->sensor));
+	strbuf_puts(sb, x->key->proto == 6 ? "\",\"protocol\":\"tcp\",\"client\":"
+					   : "\",\"protocol\":\"udp\",\"client\":");
+	put_addr(sb, x->key->client, x->key->family);
+	strbuf_puts(sb, ",\"client_port\":");
+	strbuf_put_u64(sb, x->key->cport);
+	strbuf_puts(sb, ",\"server\":");
+	put_addr(sb, x->key->server, x->key->family);
+	strbuf_puts(sb, ",\"server_port\":");
+	strbuf_put_u64(sb, x->key->sport);
+	strbuf_puts(sb, ",\"id\":");
+	strbuf_put_u64(sb, x->key->id);
+	strbuf_puts(sb, ",\"elapsed\":");
 	if (x->qleg && x->rleg)
-		jsonw_int(&j, x->rleg->ts_ns - x->qleg->ts_ns);
+		strbuf_put_i64(sb, x->rleg->ts_ns - x->qleg->ts_ns);
 	else
-		jsonw_null(&j);
-	jsonw_key(&j, "query");
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, ",\"query\":");
 	if (x->query)
-		put_message(&j, f, x->qleg, x->query);
+		put_message(sb, f, x->qleg, x->query);
 	else
-		jsonw_null(&j);
-	jsonw_key(&j, "response");
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, ",\"response\":");
 	if (x->response)
-		put_message(&j, f, x->rleg, x->response);
+		put_message(sb, f, x->rleg, x->response);
 	else
-		jsonw_null(&j);
-	jsonw_object_close(&j);
-	strbuf_putc(sb, '\n');
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, "}\n");
 	if (sb->overflow) {
 		sb->len = mark;
 		sb->overflow = false;

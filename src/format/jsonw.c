@@ -180,41 +180,47 @@ size_t jsonw_str_begin(struct jsonw *j)
 	return j->sb->len;
 }
 
-void jsonw_str_end(struct jsonw *j, size_t begin)
+/* Bytes that a JSON string cannot hold as they are, or that need a UTF-8
+ * check: controls, '"', '\\' and everything from 0x7F up. */
+static const bool needs_escape[256] = {
+	[0x00 ... 0x1F] = true, ['"'] = true, ['\\'] = true, [0x7F ... 0xFF] = true,
+};
+
+void json_escape_from(struct strbuf *sb, size_t begin, struct strbuf *scratch)
 {
-	struct strbuf *sb = j->sb;
 	if (sb->overflow || begin > sb->len)
 		return;
 	size_t n = sb->len - begin;
+	const unsigned char *text = (const unsigned char *)sb->p + begin;
 	size_t i = 0;
-	while (i < n) {
-		unsigned char c = (unsigned char)sb->p[begin + i];
-		if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\')
-			break;
+	while (i < n && !needs_escape[text[i]])
 		i++;
+	if (i == n)
+		return;
+	/* The text needs escaping: move it aside and escape it back.  The
+	 * caller's scratch buffer is kept between records, so no allocation
+	 * happens once it has grown. */
+	struct strbuf own;
+	struct strbuf *tmp = scratch;
+	if (!tmp) {
+		strbuf_init(&own);
+		tmp = &own;
 	}
-	if (i < n) {
-		/* The text needs escaping: move it aside and escape it back.
-		 * The caller's scratch buffer is kept between records, so no
-		 * allocation happens once it has grown. */
-		struct strbuf own;
-		struct strbuf *tmp = j->scratch;
-		if (!tmp) {
-			strbuf_init(&own);
-			tmp = &own;
-		}
-		strbuf_reset(tmp);
-		strbuf_putn(tmp, sb->p + begin, n);
-		if (tmp->overflow) {
-			sb->overflow = true;
-		} else {
-			sb->len = begin;
-			json_escape(sb, tmp->p, n);
-		}
-		if (tmp == &own)
-			strbuf_free(&own);
-		if (sb->overflow)
-			return;
+	strbuf_reset(tmp);
+	strbuf_putn(tmp, sb->p + begin, n);
+	if (tmp->overflow) {
+		sb->overflow = true;
+	} else {
+		sb->len = begin;
+		json_escape(sb, tmp->p, n);
 	}
-	strbuf_putc(sb, '"');
+	if (tmp == &own)
+		strbuf_free(&own);
+}
+
+void jsonw_str_end(struct jsonw *j, size_t begin)
+{
+	json_escape_from(j->sb, begin, j->scratch);
+	if (!j->sb->overflow)
+		strbuf_putc(j->sb, '"');
 }

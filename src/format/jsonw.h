@@ -50,6 +50,11 @@ void jsonw_null(struct jsonw *j);
 size_t jsonw_str_begin(struct jsonw *j);
 void jsonw_str_end(struct jsonw *j, size_t begin);
 
+/* Escape in place what was appended to sb since offset `begin`, as the body
+ * of a JSON string; scratch (may be NULL) as for jsonw_init().  For records
+ * written as literal fragments around their values. */
+void json_escape_from(struct strbuf *sb, size_t begin, struct strbuf *scratch);
+
 /* Escape s[0..n) as the body of a JSON string (no quotes).  Bytes that are not
  * valid UTF-8 are written as \u00XX of the byte, so the output is always valid. */
 void json_escape(struct strbuf *sb, const char *s, size_t n);

@@ -30,7 +30,8 @@ struct pair_table {
 	struct stats *stats;
 
 	struct pending **buckets;
-	size_t nbuckets;      /* a power of two */
+	size_t nbuckets;      /* a power of two, grown with count (see grow()) */
+	size_t max_buckets;
 	struct keyhash hash;
 
 	struct pending *oldest, *newest;
@@ -54,8 +55,9 @@ struct pair_table *pair_create(const struct pair_config *cfg, pair_emit_fn emit,
 	t->ctx = ctx;
 	t->stats = stats;
 	t->nbuckets = 1024;
-	while (t->nbuckets < t->cfg.max_pending / 2 && t->nbuckets < (1u << 24))
-		t->nbuckets *= 2;
+	t->max_buckets = 1024;
+	while (t->max_buckets < t->cfg.max_pending && t->max_buckets < (1u << 24))
+		t->max_buckets *= 2;
 	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
 	if (!t->buckets) {
 		free(t);
@@ -97,6 +99,35 @@ size_t pair_pending(const struct pair_table *t)
 	return t->count;
 }
 
+/* The first question's name, type and class at offset 12 of both messages
+ * compared in place, case-insensitively.  1 equal, 0 different, -1 when a
+ * compression pointer (which only a hostile message puts there) or the end
+ * of a message gets in the way: then the names are decompressed to decide. */
+static int question_equal_in_place(const struct leg *q, const struct leg *r)
+{
+	size_t at = DNS_HEADER_LEN;
+	for (;;) {
+		if (at >= q->len || at >= r->len)
+			return -1;
+		uint8_t n = q->wire[at];
+		if (n != r->wire[at])
+			return n & 0xC0 || r->wire[at] & 0xC0 ? -1 : 0;
+		size_t end = at + 1 + n + (n ? 0 : 4); /* the root label brings type and class */
+		if (n & 0xC0 || end > q->len || end > r->len ||
+		    at + 1 + n - DNS_HEADER_LEN > DNS_NAME_MAX)
+			return -1;
+		if (n == 0)
+			return memcmp(q->wire + at + 1, r->wire + at + 1, 4) == 0;
+		for (size_t i = at + 1; i < end; i++) {
+			uint8_t a = q->wire[i], b = r->wire[i];
+			uint8_t lower = a | 0x20;
+			if (a != b && (lower != (b | 0x20) || lower < 'a' || lower > 'z'))
+				return 0;
+		}
+		at = end;
+	}
+}
+
 /* Same first question (name case-insensitively, type, class), or one side
  * carries none: a FORMERR may echo no question, an IQUERY asks none. */
 static bool same_question(const struct leg *query, const struct leg *response)
@@ -107,6 +138,9 @@ static bool same_question(const struct leg *query, const struct leg *response)
 	bool qq = query->wire[4] | query->wire[5];
 	if (!rq || !qq)
 		return true;
+	int eq = question_equal_in_place(query, response);
+	if (eq >= 0)
+		return eq;
 	uint8_t a[DNS_NAME_MAX], b[DNS_NAME_MAX];
 	size_t an, bn;
 	if (dns_name_unpack(query->wire, query->len, DNS_HEADER_LEN, a, &an) < 0 ||
@@ -176,11 +210,30 @@ static struct pending *alloc_entry(struct pair_table *t)
 	return e;
 }
 
+/* Double the bucket array once entries outnumber buckets.  The array is
+ * sized to the entries waiting, not to max_pending, so that it stays in the
+ * CPU caches: a lookup in a table sized for the cap would miss on every
+ * packet.  When the allocation fails the table keeps its longer chains. */
+static void grow(struct pair_table *t)
+{
+	size_t n = t->nbuckets * 2;
+	struct pending **b = calloc(n, sizeof *b);
+	if (!b)
+		return;
+	for (struct pending *e = t->oldest; e; e = e->newer) {
+		struct pending **head = &b[e->hash & (n - 1)];
+		e->hnext = *head;
+		*head = e;
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = n;
+}
+
 static void insert(struct pair_table *t, struct pending *e)
 {
-	struct pending **b = &t->buckets[e->hash & (t->nbuckets - 1)];
-	e->hnext = *b;
-	*b = e;
+	if (t->count >= t->nbuckets && t->nbuckets < t->max_buckets)
+		grow(t); /* before e is on the age list, which grow() rehashes */
 	e->newer = NULL;
 	e->older = t->newest;
 	if (t->newest)
@@ -189,6 +242,9 @@ static void insert(struct pair_table *t, struct pending *e)
 		t->oldest = e;
 	t->newest = e;
 	t->count++;
+	struct pending **b = &t->buckets[e->hash & (t->nbuckets - 1)];
+	e->hnext = *b;
+	*b = e;
 	t->stats->pending = t->count;
 	if (t->count > t->stats->pending_peak)
 		t->stats->pending_peak = t->count;
@@ -222,15 +278,22 @@ static void keep_query(struct pending *e, const struct leg *q)
 	e->leg.shortened = true;
 }
 
+/* One walk of the chain: the waiting other half of msg's exchange, if any,
+ * and whether a twin of msg (same side, same key and question) waits. */
 static struct pending *find(struct pair_table *t, uint64_t h, const struct flow_key *k,
-			    bool want_response, const struct leg *msg)
+			    bool is_response, const struct leg *msg, bool *twin)
 {
+	*twin = false;
 	for (struct pending *e = t->buckets[h & (t->nbuckets - 1)]; e; e = e->hnext) {
-		if (e->hash != h || e->is_response != want_response ||
-		    memcmp(&e->key, k, sizeof *k) != 0)
+		if (e->hash != h || memcmp(&e->key, k, sizeof *k) != 0)
 			continue;
-		if (want_response ? same_question(msg, &e->leg) : same_question(&e->leg, msg))
+		if (e->is_response == is_response) {
+			if (!*twin)
+				*twin = is_response ? same_question(&e->leg, msg)
+						    : same_question(msg, &e->leg);
+		} else if (is_response ? same_question(&e->leg, msg) : same_question(msg, &e->leg)) {
 			return e;
+		}
 	}
 	return NULL;
 }
@@ -239,7 +302,8 @@ void pair_message(struct pair_table *t, const struct flow_key *k, bool is_respon
 		  const struct leg *msg)
 {
 	uint64_t h = keyhash(&t->hash, k, sizeof *k);
-	struct pending *e = find(t, h, k, !is_response, msg);
+	bool twin;
+	struct pending *e = find(t, h, k, is_response, msg, &twin);
 	if (e) {
 		unlink_entry(t, e);
 		t->stats->pair_answered++;
@@ -250,14 +314,13 @@ void pair_message(struct pair_table *t, const struct flow_key *k, bool is_respon
 		release(t, e);
 		return;
 	}
-	if (!is_response && find(t, h, k, false, msg)) {
+	if (!is_response && twin) {
 		/* The same query again while the first waits: a retransmission
 		 * or a packet captured twice.  The first one stands. */
 		t->stats->pair_duplicate_queries++;
 		return;
 	}
-	if (is_response && (t->held_bytes + msg->len > t->cfg.max_held_bytes ||
-			    find(t, h, k, true, msg))) {
+	if (is_response && (t->held_bytes + msg->len > t->cfg.max_held_bytes || twin)) {
 		/* No room to hold it, or a twin already waits: write it now. */
 		if (t->held_bytes + msg->len > t->cfg.max_held_bytes)
 			t->stats->pair_held_full++;

@@ -6,7 +6,7 @@
 
 #include "dns/message.h"
 
-#define OUT_FLUSH_AT (64u << 10) /* hand records to the sinks in batches */
+#define OUT_FLUSH_AT (SINK_BUFFER / 2) /* batches the sinks write without copying */
 
 static void flush_out(struct worker *w)
 {

@@ -70,7 +70,8 @@ void sink_write(struct sink *s, const char *p, size_t n)
 	pthread_mutex_lock(&s->lock);
 	if (SINK_BUFFER - s->len < n)
 		sink_flush(s);
-	if (n >= SINK_BUFFER)
+	/* A batch of half the buffer or more gains nothing from the copy. */
+	if (n >= SINK_BUFFER / 2 && s->len == 0)
 		write_all(s, p, n);
 	else {
 		memcpy(s->buf + s->len, p, n);

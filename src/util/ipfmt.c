@@ -6,21 +6,21 @@
 
 void strbuf_put_ipv4(struct strbuf *sb, const uint8_t *a)
 {
-	char buf[15];
-	size_t n = 0;
+	if (!strbuf_reserve(sb, 15))
+		return;
+	char *o = sb->p + sb->len;
 	for (int i = 0; i < 4; i++) {
 		unsigned v = a[i];
 		if (v >= 100) {
-			buf[n++] = (char)('0' + v / 100);
-			buf[n++] = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v / 100);
+			*o++ = (char)('0' + v / 10 % 10);
 		} else if (v >= 10) {
-			buf[n++] = (char)('0' + v / 10);
+			*o++ = (char)('0' + v / 10);
 		}
-		buf[n++] = (char)('0' + v % 10);
-		if (i < 3)
-			buf[n++] = '.';
+		*o++ = (char)('0' + v % 10);
+		*o++ = '.';
 	}
-	strbuf_putn(sb, buf, n);
+	sb->len = (size_t)(o - 1 - sb->p);
 }
 
 static size_t put_hex16(char *o, unsigned v)

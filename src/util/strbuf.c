@@ -18,7 +18,7 @@ void strbuf_free(struct strbuf *sb)
 	strbuf_init(sb);
 }
 
-bool strbuf_reserve(struct strbuf *sb, size_t n)
+bool strbuf_grow(struct strbuf *sb, size_t n)
 {
 	if (sb->overflow)
 		return false;
@@ -57,14 +57,28 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+/* "00" to "99": numbers are written two digits per division. */
+static const char two_digits[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 void strbuf_put_u64(struct strbuf *sb, uint64_t v)
 {
 	char tmp[20];
 	size_t i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--i] = two_digits[d + 1];
+		tmp[--i] = two_digits[d];
+	}
+	if (v >= 10) {
+		tmp[--i] = two_digits[v * 2 + 1];
+		tmp[--i] = two_digits[v * 2];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
 	strbuf_putn(sb, tmp + i, sizeof tmp - i);
 }
 

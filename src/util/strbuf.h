@@ -24,8 +24,16 @@ struct strbuf {
 
 void strbuf_init(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);
+/* The slow path of strbuf_reserve(): reallocate. */
+bool strbuf_grow(struct strbuf *sb, size_t n);
+
 /* Make room for n more bytes; false (and overflow set) if that is impossible. */
-bool strbuf_reserve(struct strbuf *sb, size_t n);
+static inline bool strbuf_reserve(struct strbuf *sb, size_t n)
+{
+	if (!sb->overflow && sb->cap - sb->len >= n)
+		return true;
+	return strbuf_grow(sb, n);
+}
 
 static inline void strbuf_reset(struct strbuf *sb)
 {
