@@ -35,9 +35,65 @@ static void take_opt(struct dns_msg *m, const struct dns_rr *rr, size_t index)
 	m->edns_flags = (uint16_t)rr->ttl;
 }
 
+/* Owner names point again and again at the same few places (the question's
+ * name above all).  What a compression target expands to depends on nothing
+ * but the target, so each is walked once per message and remembered here. */
+#define NAME_MEMO 4
+struct name_memo {
+	size_t target[NAME_MEMO];
+	int len[NAME_MEMO];  /* its expanded length, or 0: slot unused */
+	unsigned next;
+};
+
+/* dns_name_unpack(wire, len, pos, NULL, next), with the memo. */
+static int skip_name(const uint8_t *wire, size_t len, size_t pos, size_t *next,
+		     struct name_memo *memo)
+{
+	size_t at = pos, n = 0;
+	for (;;) {
+		if (at >= len || n >= DNS_NAME_MAX)
+			break;
+		uint8_t b = wire[at];
+		if ((b & 0xC0) == 0xC0) {
+			if (at + 1 >= len)
+				break;
+			size_t target = (size_t)(b & 0x3F) << 8 | wire[at + 1];
+			if (target >= pos)
+				break;
+			int tlen = 0;
+			for (unsigned i = 0; i < NAME_MEMO; i++)
+				if (memo->len[i] > 0 && memo->target[i] == target)
+					tlen = memo->len[i];
+			if (tlen == 0) {
+				tlen = dns_name_unpack(wire, len, target, NULL, NULL);
+				if (tlen < 0)
+					break;
+				memo->target[memo->next] = target;
+				memo->len[memo->next] = tlen;
+				memo->next = (memo->next + 1) % NAME_MEMO;
+			}
+			if (n + (size_t)tlen > DNS_NAME_MAX)
+				break;
+			*next = at + 2;
+			return (int)n + tlen;
+		}
+		if (b & 0xC0 || at + 1 + b > len || n + 1 + b > DNS_NAME_MAX)
+			break;
+		n += 1 + (size_t)b;
+		at += 1 + (size_t)b;
+		if (b == 0) {
+			*next = at;
+			return (int)n;
+		}
+	}
+	/* Something is wrong: the full walk says exactly what. */
+	return dns_name_unpack(wire, len, pos, NULL, next);
+}
+
 int dns_msg_parse(struct dns_msg *m, const uint8_t *wire, size_t len,
 		  struct dns_rr *rrs, size_t cap)
 {
+	struct name_memo memo = { .next = 0 };
 	struct wire w;
 	wire_init(&w, wire, 0, len);
 
@@ -70,7 +126,7 @@ int dns_msg_parse(struct dns_msg *m, const uint8_t *wire, size_t len,
 			if (m->nrrs == cap)
 				return stop(m, DNS_ECOUNT, at);
 			size_t next;
-			int n = dns_name_unpack(wire, len, at, NULL, &next);
+			int n = skip_name(wire, len, at, &next, &memo);
 			if (n < 0)
 				return stop(m, n, at);
 			w.pos = next;

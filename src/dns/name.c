@@ -48,12 +48,23 @@ int dns_name_unpack(const uint8_t *msg, size_t msglen, size_t pos,
 	return (int)len;
 }
 
+/* Label bytes that are written escaped (RFC 1035 5.1 and what dig escapes). */
+static const bool label_special[256] = {
+	[0x00 ... 0x20] = true, ['.'] = true, [';'] = true, ['\\'] = true, ['"'] = true,
+	['('] = true, [')'] = true, ['@'] = true, ['$'] = true, [0x7F ... 0xFF] = true,
+};
+
 static void print_label(struct strbuf *sb, const uint8_t *p, size_t n)
 {
 	if (!strbuf_reserve(sb, 4 * n)) /* the longest form: every byte as \DDD */
 		return;
 	char *o = sb->p + sb->len;
-	for (size_t i = 0; i < n; i++) {
+	size_t plain = 0;
+	while (plain < n && !label_special[p[plain]])
+		plain++;
+	memcpy(o, p, plain);
+	o += plain;
+	for (size_t i = plain; i < n; i++) {
 		uint8_t c = p[i];
 		switch (c) {
 		case '.': case ';': case '\\': case '"': case '(': case ')':
@@ -99,15 +110,58 @@ void dns_name_print_fqdn(struct strbuf *sb, const uint8_t *name)
 	print_name(sb, name, 1);
 }
 
+/* One pass over the wire: the checks of dns_name_unpack(), each label
+ * printed as it is met, and the text taken back if the name turns out bad. */
 int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
 		      size_t pos, int fqdn)
 {
-	uint8_t name[DNS_NAME_MAX];
-	int n = dns_name_unpack(msg, msglen, pos, name, NULL);
-	if (n < 0)
-		return n;
-	print_name(sb, name, fqdn);
-	return DNS_OK;
+	size_t mark = sb->len;
+	size_t len = 0, at = pos, limit = pos;
+	int rc = DNS_OK;
+	for (;;) {
+		if (at >= msglen) {
+			rc = DNS_ESHORT;
+			break;
+		}
+		uint8_t b = msg[at];
+		if ((b & 0xC0) == 0xC0) {
+			if (at + 1 >= msglen) {
+				rc = DNS_ESHORT;
+				break;
+			}
+			size_t target = (size_t)(b & 0x3F) << 8 | msg[at + 1];
+			if (target >= at || target >= limit) {
+				rc = DNS_EPOINTER;
+				break;
+			}
+			limit = at = target;
+			continue;
+		}
+		if (b & 0xC0) {
+			rc = DNS_ELABEL;
+			break;
+		}
+		if (at + 1 + b > msglen) {
+			rc = DNS_ESHORT;
+			break;
+		}
+		if (len + 1 + b > DNS_NAME_MAX) {
+			rc = DNS_ENAMELEN;
+			break;
+		}
+		len += 1 + (size_t)b;
+		if (b == 0)
+			break;
+		if (len > 1 + (size_t)b)
+			strbuf_putc(sb, '.');
+		print_label(sb, msg + at + 1, b);
+		at += 1 + (size_t)b;
+	}
+	if (rc != DNS_OK)
+		sb->len = mark;
+	else if (len == 1 || fqdn)
+		strbuf_putc(sb, '.');
+	return rc;
 }
 
 int dns_name_equal(const uint8_t *a, const uint8_t *b)

@@ -13,15 +13,6 @@
 #include "format/timefmt.h"
 #include "util/ipfmt.h"
 
-const char *exchange_status_name(enum exchange_status s)
-{
-	switch (s) {
-	case ST_ANSWERED: return "answered";
-	case ST_UNANSWERED: return "unanswered";
-	default: return "response_only";
-	}
-}
-
 static void put_ip(struct strbuf *sb, const uint8_t *a, uint8_t family)
 {
 	strbuf_putc(sb, '"');
@@ -94,9 +85,10 @@ size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchang
 	strbuf_puts(head, r && dns_ra(r) ? ",\"ra\":true" : ",\"ra\":false");
 	strbuf_puts(head, ",\"status\":\"");
 	strbuf_puts(head, exchange_status_name(x->status));
-	strbuf_puts(head, "\",\"sensor\":");
-	jsonw_str(&j, f->sensor);
-	strbuf_puts(head, "}\n");
+	strbuf_puts(head, "\",\"sensor\":\"");
+	const struct strbuf *sensor = format_sensor_json(f);
+	strbuf_putn(head, sensor->p, sensor->len);
+	strbuf_puts(head, "\"}\n");
 	if (head->overflow) {
 		f->stats->record_overflow++;
 		return 0;

@@ -272,7 +272,8 @@ size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchang
 	strbuf_puts(sb, "{\"status\":\"");
 	strbuf_puts(sb, exchange_status_name(x->status));
 	strbuf_puts(sb, "\",\"sensor\":\"");
-	json_escape(sb, f->sensor, strlen(f->sensor));
+	const struct strbuf *sensor = format_sensor_json(f);
+	strbuf_putn(sb, sensor->p, sensor->len);
 	strbuf_puts(sb, x->key->proto == 6 ? "\",\"protocol\":\"tcp\",\"client\":"
 					   : "\",\"protocol\":\"udp\",\"client\":");
 	put_addr(sb, x->key->client, x->key->family);

@@ -186,6 +186,18 @@ static const bool needs_escape[256] = {
 	[0x00 ... 0x1F] = true, ['"'] = true, ['\\'] = true, [0x7F ... 0xFF] = true,
 };
 
+/* Nonzero when one of the 8 bytes in x is below 0x20, 0x7F or above, '"' or
+ * '\\' (the classic "has a byte less than n" and "has a zero byte" tricks). */
+static inline uint64_t any_needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t below_space = (x - ones * 0x20) & ~x;
+	uint64_t from_del = (x + ones * 0x01) | x;       /* 0x7F..0xFF set the high bit */
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+	uint64_t is_quote = (q - ones) & ~q, is_backslash = (b - ones) & ~b;
+	return (below_space | from_del | is_quote | is_backslash) & high;
+}
+
 void json_escape_from(struct strbuf *sb, size_t begin, struct strbuf *scratch)
 {
 	if (sb->overflow || begin > sb->len)
@@ -193,6 +205,12 @@ void json_escape_from(struct strbuf *sb, size_t begin, struct strbuf *scratch)
 	size_t n = sb->len - begin;
 	const unsigned char *text = (const unsigned char *)sb->p + begin;
 	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, text + i, 8);
+		if (any_needs_escape(x))
+			break;
+	}
 	while (i < n && !needs_escape[text[i]])
 		i++;
 	if (i == n)

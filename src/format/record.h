@@ -24,6 +24,7 @@ struct format_ctx {
 	struct stats *stats;
 	struct strbuf scratch; /* per-exchange work space, kept between records */
 	struct strbuf escape;  /* the JSON writer's room for escaping, kept too */
+	struct strbuf sensor_text; /* the sensor as a JSON string body, made once */
 };
 
 /* Append the exchange's records, each ending in '\n'; returns how many. */
@@ -31,5 +32,8 @@ size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchang
 size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchange *x);
 
 const char *exchange_status_name(enum exchange_status s);
+
+/* The sensor name escaped for a JSON string, kept in f after the first call. */
+const struct strbuf *format_sensor_json(struct format_ctx *f);
 
 #endif

@@ -11,13 +11,15 @@
 
 #define POOL_CHUNK 1024 /* entries allocated at a time as the table grows */
 
+/* What a lookup reads (chain link, hash, key, side) shares the first cache
+ * line: a chain walk past an entry costs one miss, not two. */
 struct pending {
-	struct pending *hnext;  /* hash chain */
-	struct pending *older;  /* age list, oldest at table->oldest */
-	struct pending *newer;
+	_Alignas(64) struct pending *hnext;  /* hash chain */
 	uint64_t hash;
 	struct flow_key key;
 	bool is_response;
+	struct pending *older;  /* age list, oldest at table->oldest */
+	struct pending *newer;
 	struct leg leg;
 	uint8_t *held;          /* a held response's copy (malloc'd) */
 	uint8_t query[PAIR_QUERY_INLINE];
@@ -56,7 +58,7 @@ struct pair_table *pair_create(const struct pair_config *cfg, pair_emit_fn emit,
 	t->stats = stats;
 	t->nbuckets = 1024;
 	t->max_buckets = 1024;
-	while (t->max_buckets < t->cfg.max_pending && t->max_buckets < (1u << 24))
+	while (t->max_buckets < 2 * t->cfg.max_pending && t->max_buckets < (1u << 24))
 		t->max_buckets *= 2;
 	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
 	if (!t->buckets) {
@@ -106,6 +108,14 @@ size_t pair_pending(const struct pair_table *t)
 static int question_equal_in_place(const struct leg *q, const struct leg *r)
 {
 	size_t at = DNS_HEADER_LEN;
+	/* Most often the response echoes the question byte for byte. */
+	while (at < q->len && q->wire[at] != 0 && q->wire[at] <= DNS_LABEL_MAX)
+		at += 1 + (size_t)q->wire[at];
+	if (at < q->len && q->wire[at] == 0 && at + 5 <= q->len && at + 5 <= r->len &&
+	    at + 1 - DNS_HEADER_LEN <= DNS_NAME_MAX &&
+	    memcmp(q->wire + DNS_HEADER_LEN, r->wire + DNS_HEADER_LEN, at + 5 - DNS_HEADER_LEN) == 0)
+		return 1;
+	at = DNS_HEADER_LEN;
 	for (;;) {
 		if (at >= q->len || at >= r->len)
 			return -1;
@@ -210,7 +220,8 @@ static struct pending *alloc_entry(struct pair_table *t)
 	return e;
 }
 
-/* Double the bucket array once entries outnumber buckets.  The array is
+/* Double the bucket array once entries fill half of it (most lookups then
+ * find an empty bucket and touch no entry at all).  The array is
  * sized to the entries waiting, not to max_pending, so that it stays in the
  * CPU caches: a lookup in a table sized for the cap would miss on every
  * packet.  When the allocation fails the table keeps its longer chains. */
@@ -232,7 +243,7 @@ static void grow(struct pair_table *t)
 
 static void insert(struct pair_table *t, struct pending *e)
 {
-	if (t->count >= t->nbuckets && t->nbuckets < t->max_buckets)
+	if (2 * t->count >= t->nbuckets && t->nbuckets < t->max_buckets)
 		grow(t); /* before e is on the age list, which grow() rehashes */
 	e->newer = NULL;
 	e->older = t->newest;

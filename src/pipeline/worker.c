@@ -100,6 +100,7 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	w->fmt.stats = &w->stats;
 	strbuf_init(&w->fmt.scratch);
 	strbuf_init(&w->fmt.escape);
+	strbuf_init(&w->fmt.sensor_text);
 	strbuf_init(&w->out);
 	w->rrs_q = malloc(sizeof(struct dns_rr) * DNS_MAX_RRS);
 	w->rrs_r = malloc(sizeof(struct dns_rr) * DNS_MAX_RRS);
@@ -147,6 +148,7 @@ void worker_destroy(struct worker *w)
 	free(w->rrs_r);
 	strbuf_free(&w->fmt.scratch);
 	strbuf_free(&w->fmt.escape);
+	strbuf_free(&w->fmt.sensor_text);
 	strbuf_free(&w->out);
 	w->pairs = NULL;
 	w->rrs_q = w->rrs_r = NULL;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #define ALIGN alignof(max_align_t)
+/* Chunks start on a cache line, and so do objects whose type asks for it. */
+#define LINE 64
 
 void pool_init(struct pool *p, size_t size, size_t per_chunk)
 {
@@ -19,13 +21,14 @@ void pool_init(struct pool *p, size_t size, size_t per_chunk)
 void *pool_get(struct pool *p)
 {
 	if (!p->free) {
-		char *chunk = malloc(ALIGN + p->size * p->per_chunk);
+		size_t bytes = (LINE + p->size * p->per_chunk + LINE - 1) / LINE * LINE;
+		char *chunk = aligned_alloc(LINE, bytes);
 		if (!chunk)
 			return NULL;
 		*(void **)chunk = p->chunks;
 		p->chunks = chunk;
 		for (size_t i = 0; i < p->per_chunk; i++)
-			pool_put(p, chunk + ALIGN + i * p->size);
+			pool_put(p, chunk + LINE + i * p->size);
 	}
 	void *obj = p->free;
 	p->free = *(void **)obj;

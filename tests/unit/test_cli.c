@@ -90,6 +90,34 @@ static void json_escapes(void **state)
 	assert_string_equal(escaped("\x7f", 1), "\\u007f");
 }
 
+/* Escaping in place (which scans 8 bytes at a time) gives what json_escape()
+ * gives, for every byte value at every position of a word and past it. */
+static void json_escape_in_place(void **state)
+{
+	struct strbuf sb, want;
+	strbuf_init(&sb);
+	strbuf_init(&want);
+	char text[19] = "abcdefghijklmnopqr";
+	for (int c = 0; c < 256; c++) {
+		for (size_t at = 0; at < 18; at++) {
+			char t[19];
+			memcpy(t, text, sizeof t);
+			t[at] = (char)c;
+			strbuf_reset(&sb);
+			strbuf_putn(&sb, "x", 1);
+			strbuf_putn(&sb, t, 18);
+			json_escape_from(&sb, 1, NULL);
+			strbuf_reset(&want);
+			strbuf_putn(&want, "x", 1);
+			json_escape(&want, t, 18);
+			assert_int_equal(sb.len, want.len);
+			assert_memory_equal(sb.p, want.p, sb.len);
+		}
+	}
+	strbuf_free(&sb);
+	strbuf_free(&want);
+}
+
 static void json_writer(void **state)
 {
 	struct strbuf sb;
@@ -118,6 +146,7 @@ int main(void)
 		cmocka_unit_test(durations),
 		cmocka_unit_test(flag_syntax),
 		cmocka_unit_test(json_escapes),
+		cmocka_unit_test(json_escape_in_place),
 		cmocka_unit_test(json_writer),
 	};
 	return cmocka_run_group_tests_name("cli_and_json", tests, NULL, NULL);

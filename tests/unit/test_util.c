@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "util/ipfmt.h"
 #include "util/keyhash.h"
 #include "util/pool.h"
+#include "util/strbuf.h"
 
 static void pool_recycles(void **state)
 {
@@ -87,12 +89,36 @@ static void ip_text_matches_inet_ntop(void **state)
 	strbuf_free(&sb);
 }
 
+static void numbers_match_printf(void **state)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	char want[32];
+	uint64_t v = 0;
+	for (int i = 0; i < 200000; i++) {
+		v = i < 1000 ? (uint64_t)i : i < 1100 ? UINT64_MAX - (uint64_t)(i - 1000)
+			: v * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t shown = i >= 1100 ? v >> (i % 64) : v;
+		strbuf_reset(&sb);
+		strbuf_put_u64(&sb, shown);
+		strbuf_putc(&sb, 0);
+		snprintf(want, sizeof want, "%llu", (unsigned long long)shown);
+		assert_string_equal(sb.p, want);
+	}
+	strbuf_reset(&sb);
+	strbuf_put_i64(&sb, INT64_MIN);
+	strbuf_putc(&sb, 0);
+	assert_string_equal(sb.p, "-9223372036854775808");
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pool_recycles),
 		cmocka_unit_test(keyhash_keyed_and_spread),
 		cmocka_unit_test(ip_text_matches_inet_ntop),
+		cmocka_unit_test(numbers_match_printf),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
