@@ -448,6 +448,16 @@ int dns_rdata_print(struct strbuf *sb, const uint8_t *msg, size_t msglen,
 		return DNS_ERDLEN;
 	}
 
+	/* Addresses are most of what is printed: straight to the text. */
+	if ((rr->rclass & 0x7FFF) == 1 && ((rr->type == 1 && rr->rdlen == 4) ||
+					   (rr->type == 28 && rr->rdlen == 16))) {
+		if (rr->type == 1)
+			strbuf_put_ipv4(sb, msg + start);
+		else
+			strbuf_put_ipv6(sb, msg + start);
+		return DNS_OK;
+	}
+
 	struct rdctx c = { .sb = sb, .msg = msg, .msglen = msglen,
 			   .start = sb->len, .flags = flags };
 	wire_init(&c.w, msg, start, end);

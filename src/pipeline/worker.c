@@ -6,7 +6,7 @@
 
 #include "dns/message.h"
 
-#define OUT_FLUSH_AT (SINK_BUFFER / 2) /* batches the sinks write without copying */
+#define OUT_FLUSH_AT (32u << 10) /* batches the sinks write without copying */
 
 static void flush_out(struct worker *w)
 {

@@ -71,7 +71,7 @@ void sink_write(struct sink *s, const char *p, size_t n)
 	if (SINK_BUFFER - s->len < n)
 		sink_flush(s);
 	/* A batch of half the buffer or more gains nothing from the copy. */
-	if (n >= SINK_BUFFER / 2 && s->len == 0)
+	if (n >= SINK_DIRECT && s->len == 0)
 		write_all(s, p, n);
 	else {
 		memcpy(s->buf + s->len, p, n);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #define SINK_BUFFER (256u << 10)
+#define SINK_DIRECT (32u << 10) /* batches this big are written without a copy */
 
 struct sink {
 	const char *name;   /* for messages: "stdout" or the file path (reopened by it) */

@@ -63,23 +63,33 @@ static const char two_digits[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+static size_t digits_of(uint64_t v)
+{
+	size_t n = 1;
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
 void strbuf_put_u64(struct strbuf *sb, uint64_t v)
 {
-	char tmp[20];
-	size_t i = sizeof tmp;
+	size_t n = digits_of(v);
+	if (!strbuf_reserve(sb, n))
+		return;
+	char *o = sb->p + sb->len + n; /* written backwards, in place */
+	sb->len += n;
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100) * 2;
 		v /= 100;
-		tmp[--i] = two_digits[d + 1];
-		tmp[--i] = two_digits[d];
+		*--o = two_digits[d + 1];
+		*--o = two_digits[d];
 	}
 	if (v >= 10) {
-		tmp[--i] = two_digits[v * 2 + 1];
-		tmp[--i] = two_digits[v * 2];
+		*--o = two_digits[v * 2 + 1];
+		*--o = two_digits[v * 2];
 	} else {
-		tmp[--i] = (char)('0' + v);
+		*--o = (char)('0' + v);
 	}
-	strbuf_putn(sb, tmp + i, sizeof tmp - i);
 }
 
 void strbuf_put_i64(struct strbuf *sb, int64_t v)
