@@ -31,110 +31,136 @@ static const struct dns_msg *question_source(const struct exchange *x)
 	return x->response ? x->response : x->query;
 }
 
+/* Tail: dst ... sensor, the same for every answer of the exchange. */
+static void put_tail(struct format_ctx *f, struct strbuf *sb, const struct exchange *x)
+{
+	const struct dns_msg *r = x->response;
+	strbuf_puts(sb, ",\"dst\":");
+	put_ip(sb, x->key->server, x->key->family);
+	strbuf_puts(sb, ",\"src\":");
+	put_ip(sb, x->key->client, x->key->family);
+	strbuf_puts(sb, ",\"tstamp\":\"");
+	const struct leg *first = x->qleg ? x->qleg : x->rleg;
+	format_rfc3339(sb, first->ts_ns, first->ts_digits);
+	strbuf_puts(sb, "\",\"elapsed\":");
+	if (x->qleg && x->rleg)
+		strbuf_put_i64(sb, x->rleg->ts_ns - x->qleg->ts_ns);
+	else
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, ",\"sport\":\"");
+	strbuf_put_u64(sb, x->key->cport);
+	strbuf_puts(sb, "\",\"level\":\"\",\"bytes\":");
+	strbuf_put_u64(sb, r ? r->len : 0);
+	strbuf_puts(sb, x->key->proto == 6 ? ",\"protocol\":\"tcp\"" : ",\"protocol\":\"udp\"");
+	strbuf_puts(sb, r && dns_tc(r) ? ",\"truncated\":true" : ",\"truncated\":false");
+	strbuf_puts(sb, r && dns_aa(r) ? ",\"aa\":true" : ",\"aa\":false");
+	bool rd = x->query ? dns_rd(x->query) : dns_rd(r);
+	strbuf_puts(sb, rd ? ",\"rd\":true" : ",\"rd\":false");
+	strbuf_puts(sb, r && dns_ra(r) ? ",\"ra\":true" : ",\"ra\":false");
+	strbuf_puts(sb, ",\"status\":\"");
+	strbuf_puts(sb, exchange_status_name(x->status));
+	strbuf_puts(sb, "\",\"sensor\":\"");
+	const struct strbuf *sensor = format_sensor_json(f);
+	strbuf_putn(sb, sensor->p, sensor->len);
+	strbuf_puts(sb, "\"}\n");
+}
+
+/* Append sb[from, from + n) to sb itself (the first record is the template
+ * for the others). */
+static void copy_within(struct strbuf *sb, size_t from, size_t n)
+{
+	if (!strbuf_reserve(sb, n))
+		return;
+	memcpy(sb->p + sb->len, sb->p + from, n);
+	sb->len += n;
+}
+
+/* The fields that differ between the records of one exchange. */
+static void put_answer(struct format_ctx *f, struct strbuf *sb, const struct dns_msg *r,
+		       const struct dns_rr *rr)
+{
+	strbuf_puts(sb, ",\"a\":\"");
+	size_t b = sb->len;
+	if (dns_rdata_print(sb, r->wire, r->len, rr, 0) != DNS_OK)
+		f->stats->rdata_malformed++;
+	json_escape_from(sb, b, &f->escape);
+	strbuf_puts(sb, "\",\"atype\":\"");
+	dns_type_print(sb, rr->type);
+	strbuf_puts(sb, "\",\"ttl\":");
+	strbuf_put_u64(sb, rr->ttl);
+}
+
+/* The first record is written whole; the others copy its head (query_id ..
+ * qtype) and tail (dst .. sensor) around their own answer fields. */
 size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchange *x)
 {
 	const struct dns_msg *qm = question_source(x);
 	const struct dns_msg *r = x->response;
 	const struct dns_rr *q = dns_question(qm);
-	struct jsonw j;
+	size_t start = sb->len;
 
-	/* Head: query_id, rcode, q, qtype. */
-	struct strbuf *head = &f->scratch;
-	strbuf_reset(head);
-	jsonw_init(&j, head, &f->escape);
-	strbuf_puts(head, "{\"query_id\":");
-	strbuf_put_u64(head, x->key->id);
-	strbuf_puts(head, ",\"rcode\":");
+	strbuf_puts(sb, "{\"query_id\":");
+	strbuf_put_u64(sb, x->key->id);
+	strbuf_puts(sb, ",\"rcode\":");
 	if (r)
-		strbuf_put_u64(head, dns_rcode(r));
+		strbuf_put_u64(sb, dns_rcode(r));
 	else
-		strbuf_puts(head, "null");
-	strbuf_puts(head, ",\"q\":");
-	size_t b = jsonw_str_begin(&j);
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, ",\"q\":\"");
+	size_t b = sb->len;
 	if (q)
-		dns_name_print_at(head, qm->wire, qm->len, q->name, 0);
-	jsonw_str_end(&j, b);
-	strbuf_puts(head, ",\"qtype\":\"");
+		dns_name_print_at(sb, qm->wire, qm->len, q->name, 0);
+	json_escape_from(sb, b, &f->escape);
+	strbuf_puts(sb, "\",\"qtype\":\"");
 	if (q)
-		dns_type_print(head, q->type);
-	strbuf_putc(head, '"');
-	size_t head_len = head->len;
+		dns_type_print(sb, q->type);
+	strbuf_putc(sb, '"');
+	size_t head_len = sb->len - start;
 
-	/* Tail: dst ... sensor, the same for every answer of the exchange. */
-	strbuf_puts(head, ",\"dst\":");
-	put_ip(head, x->key->server, x->key->family);
-	strbuf_puts(head, ",\"src\":");
-	put_ip(head, x->key->client, x->key->family);
-	strbuf_puts(head, ",\"tstamp\":\"");
-	const struct leg *first = x->qleg ? x->qleg : x->rleg;
-	format_rfc3339(head, first->ts_ns, first->ts_digits);
-	strbuf_puts(head, "\",\"elapsed\":");
-	if (x->qleg && x->rleg)
-		strbuf_put_i64(head, x->rleg->ts_ns - x->qleg->ts_ns);
-	else
-		strbuf_puts(head, "null");
-	strbuf_puts(head, ",\"sport\":\"");
-	strbuf_put_u64(head, x->key->cport);
-	strbuf_puts(head, "\",\"level\":\"\",\"bytes\":");
-	strbuf_put_u64(head, r ? r->len : 0);
-	strbuf_puts(head, x->key->proto == 6 ? ",\"protocol\":\"tcp\"" : ",\"protocol\":\"udp\"");
-	strbuf_puts(head, r && dns_tc(r) ? ",\"truncated\":true" : ",\"truncated\":false");
-	strbuf_puts(head, r && dns_aa(r) ? ",\"aa\":true" : ",\"aa\":false");
-	bool rd = x->query ? dns_rd(x->query) : dns_rd(r);
-	strbuf_puts(head, rd ? ",\"rd\":true" : ",\"rd\":false");
-	strbuf_puts(head, r && dns_ra(r) ? ",\"ra\":true" : ",\"ra\":false");
-	strbuf_puts(head, ",\"status\":\"");
-	strbuf_puts(head, exchange_status_name(x->status));
-	strbuf_puts(head, "\",\"sensor\":\"");
-	const struct strbuf *sensor = format_sensor_json(f);
-	strbuf_putn(head, sensor->p, sensor->len);
-	strbuf_puts(head, "\"}\n");
-	if (head->overflow) {
-		f->stats->record_overflow++;
-		return 0;
-	}
-	const char *tail = head->p + head_len;
-	size_t tail_len = head->len - head_len;
-
+	size_t tail = 0, tail_len = 0; /* where the first record's tail is */
 	size_t written = 0;
-	size_t answers = 0;
-	if (r && dns_rcode(r) == 0) {
-		for (size_t i = 0; i < r->nrrs; i++) {
-			const struct dns_rr *rr = &r->rrs[i];
-			if (rr->section != DNS_AN || dns_rr_is_meta(rr))
-				continue;
-			answers++;
-			size_t mark = sb->len;
-			strbuf_putn(sb, head->p, head_len);
-			strbuf_puts(sb, ",\"a\":");
-			jsonw_init(&j, sb, &f->escape);
-			b = jsonw_str_begin(&j);
-			if (dns_rdata_print(sb, r->wire, r->len, rr, 0) != DNS_OK)
-				f->stats->rdata_malformed++;
-			jsonw_str_end(&j, b);
-			strbuf_puts(sb, ",\"atype\":\"");
-			dns_type_print(sb, rr->type);
-			strbuf_puts(sb, "\",\"ttl\":");
-			strbuf_put_u64(sb, rr->ttl);
-			strbuf_putn(sb, tail, tail_len);
-			if (sb->overflow) {
-				sb->len = mark;
-				sb->overflow = false;
-				f->stats->record_overflow++;
-				continue;
-			}
-			written++;
+	for (size_t i = 0; r && dns_rcode(r) == 0 && i < r->nrrs; i++) {
+		const struct dns_rr *rr = &r->rrs[i];
+		if (rr->section != DNS_AN || dns_rr_is_meta(rr))
+			continue;
+		size_t mark = sb->len;
+		if (written)
+			copy_within(sb, start, head_len);
+		put_answer(f, sb, r, rr);
+		if (written) {
+			copy_within(sb, tail, tail_len);
+		} else {
+			tail = sb->len;
+			put_tail(f, sb, x);
+			tail_len = sb->len - tail;
 		}
+		if (sb->overflow) {
+			/* Too big to write: the first record takes the exchange
+			 * with it (the others are built from it); a later one
+			 * goes alone. */
+			f->stats->record_overflow++;
+			sb->overflow = false;
+			sb->len = written ? mark : start;
+			if (!written)
+				return 0;
+			continue;
+		}
+		written++;
 	}
-	if (answers == 0) {
+	if (written == 0 && sb->len == start + head_len) {
 		/* One record for the exchange: the rcode's name for an error,
 		 * empty for NOERROR without answers or no response at all. */
-		strbuf_putn(sb, head->p, head_len);
 		strbuf_puts(sb, ",\"a\":\"");
 		if (r && dns_rcode(r) != 0)
 			dns_rcode_print(sb, (uint16_t)dns_rcode(r));
 		strbuf_puts(sb, "\",\"atype\":\"\",\"ttl\":0");
-		strbuf_putn(sb, tail, tail_len);
+		put_tail(f, sb, x);
+		if (sb->overflow) {
+			f->stats->record_overflow++;
+			sb->overflow = false;
+			sb->len = start;
+			return 0;
+		}
 		written++;
 	}
 	return written;

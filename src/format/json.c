@@ -181,10 +181,50 @@ static void put_edns(struct jsonw *j, const struct dns_msg *m)
 	jsonw_object_close(j);
 }
 
+/* Owner names already written in this message: most records' owners are a
+ * bare compression pointer to one of a few names (the question's above all),
+ * and the same name gives the same text, which is copied instead. */
+#define NAMES_SEEN 4
+struct names_seen {
+	uint32_t at[NAMES_SEEN];    /* where the name's labels start in the message */
+	uint32_t text[NAMES_SEEN];  /* where its escaped text is in sb */
+	uint32_t len[NAMES_SEEN];
+	unsigned n;
+};
+
+static void put_owner(struct strbuf *sb, struct format_ctx *f, const struct dns_msg *m,
+		      size_t pos, struct names_seen *seen)
+{
+	/* The text is that of the labels at `key`: here, or where a bare
+	 * pointer here points (a valid pointer points backwards). */
+	size_t key = pos;
+	if (pos + 1 < m->len && (m->wire[pos] & 0xC0) == 0xC0) {
+		key = (size_t)(m->wire[pos] & 0x3F) << 8 | m->wire[pos + 1];
+		if (key >= pos)
+			key = SIZE_MAX;
+	}
+	for (unsigned i = 0; key != SIZE_MAX && i < seen->n && i < NAMES_SEEN; i++) {
+		if (seen->at[i] == key && strbuf_reserve(sb, seen->len[i])) {
+			memcpy(sb->p + sb->len, sb->p + seen->text[i], seen->len[i]);
+			sb->len += seen->len[i];
+			return;
+		}
+	}
+	size_t b = sb->len;
+	dns_name_print_at(sb, m->wire, m->len, pos, 0);
+	json_escape_from(sb, b, &f->escape);
+	if (key != SIZE_MAX && !sb->overflow && sb->len > b && sb->len <= UINT32_MAX) {
+		unsigned slot = seen->n++ % NAMES_SEEN;
+		seen->at[slot] = (uint32_t)key;
+		seen->text[slot] = (uint32_t)b;
+		seen->len[slot] = (uint32_t)(sb->len - b);
+	}
+}
+
 /* The records are the bulk of every line, so they are written as literal
  * fragments around their values rather than token by token through jsonw. */
 static void put_section(struct strbuf *sb, struct format_ctx *f, const struct dns_msg *m,
-			int section)
+			int section, struct names_seen *seen)
 {
 	strbuf_putc(sb, '[');
 	bool first = true;
@@ -194,9 +234,7 @@ static void put_section(struct strbuf *sb, struct format_ctx *f, const struct dn
 			continue;
 		strbuf_puts(sb, first ? "{\"name\":\"" : ",{\"name\":\"");
 		first = false;
-		size_t b = sb->len;
-		dns_name_print_at(sb, m->wire, m->len, rr->name, 0);
-		json_escape_from(sb, b, &f->escape);
+		put_owner(sb, f, m, rr->name, seen);
 		strbuf_puts(sb, "\",\"type\":\"");
 		dns_type_print(sb, rr->type);
 		strbuf_puts(sb, "\",\"class\":\"");
@@ -205,7 +243,7 @@ static void put_section(struct strbuf *sb, struct format_ctx *f, const struct dn
 			strbuf_puts(sb, "\",\"ttl\":");
 			strbuf_put_u64(sb, rr->ttl);
 			strbuf_puts(sb, ",\"data\":\"");
-			b = sb->len;
+			size_t b = sb->len;
 			if (dns_rdata_print(sb, m->wire, m->len, rr, 0) != DNS_OK)
 				f->stats->rdata_malformed++;
 			json_escape_from(sb, b, &f->escape);
@@ -218,6 +256,7 @@ static void put_section(struct strbuf *sb, struct format_ctx *f, const struct dn
 static void put_message(struct strbuf *sb, struct format_ctx *f, const struct leg *leg,
 			const struct dns_msg *m)
 {
+	struct names_seen seen = { .n = 0 };
 	strbuf_puts(sb, "{\"tstamp\":\"");
 	format_rfc3339(sb, leg->ts_ns, leg->ts_digits);
 	strbuf_puts(sb, "\",\"bytes\":");
@@ -231,15 +270,15 @@ static void put_message(struct strbuf *sb, struct format_ctx *f, const struct le
 	strbuf_puts(sb, ",\"flags\":");
 	put_flags(sb, m);
 	strbuf_puts(sb, ",\"questions\":");
-	put_section(sb, f, m, DNS_QD);
+	put_section(sb, f, m, DNS_QD, &seen);
 	if (dns_qr(m) || m->parsed[DNS_AN] || m->parsed[DNS_NS]) {
 		strbuf_puts(sb, ",\"answer\":");
-		put_section(sb, f, m, DNS_AN);
+		put_section(sb, f, m, DNS_AN, &seen);
 		strbuf_puts(sb, ",\"authority\":");
-		put_section(sb, f, m, DNS_NS);
+		put_section(sb, f, m, DNS_NS, &seen);
 	}
 	strbuf_puts(sb, ",\"additional\":");
-	put_section(sb, f, m, DNS_AR);
+	put_section(sb, f, m, DNS_AR, &seen);
 	if (m->opt >= 0) {
 		struct jsonw j;
 		jsonw_init(&j, sb, &f->escape);

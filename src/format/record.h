@@ -22,8 +22,7 @@ struct exchange {
 struct format_ctx {
 	const char *sensor;   /* -name, already JSON-escaped-safe text */
 	struct stats *stats;
-	struct strbuf scratch; /* per-exchange work space, kept between records */
-	struct strbuf escape;  /* the JSON writer's room for escaping, kept too */
+	struct strbuf escape;  /* room for escaping text in place, kept between records */
 	struct strbuf sensor_text; /* the sensor as a JSON string body, made once */
 };
 

@@ -98,7 +98,6 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 				       .stats = &w->stats, .deliver = deliver, .ctx = w };
 	w->fmt.sensor = cfg->sensor;
 	w->fmt.stats = &w->stats;
-	strbuf_init(&w->fmt.scratch);
 	strbuf_init(&w->fmt.escape);
 	strbuf_init(&w->fmt.sensor_text);
 	strbuf_init(&w->out);
@@ -146,7 +145,6 @@ void worker_destroy(struct worker *w)
 	w->frags = NULL;
 	free(w->rrs_q);
 	free(w->rrs_r);
-	strbuf_free(&w->fmt.scratch);
 	strbuf_free(&w->fmt.escape);
 	strbuf_free(&w->fmt.sensor_text);
 	strbuf_free(&w->out);
