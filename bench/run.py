@@ -13,6 +13,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(TOP, "build", "bench")
@@ -24,15 +25,20 @@ RUNS = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 
 
 
 def timed(cmd, stdout=subprocess.DEVNULL):
-    """(wall s, cpu s, peak RSS KiB, stderr) of one run."""
+    """(wall s, cpu s, peak RSS KiB, stderr) of one run: wall time from a
+    monotonic clock around the run, CPU and peak RSS from GNU time (a child
+    of this Python process would inherit its RSS high-water mark)."""
     res = os.path.join(OUT, "time.txt")
-    with open(os.path.join(OUT, "stderr.txt"), "wb") as err:
-        rc = subprocess.call(["/usr/bin/time", "-f", "%e %U %S %M", "-o", res] + cmd,
+    errpath = os.path.join(OUT, "stderr.txt")
+    with open(errpath, "wb") as err:
+        start = time.perf_counter()
+        rc = subprocess.call(["/usr/bin/time", "-f", "%U %S %M", "-o", res] + cmd,
                              stdout=stdout, stderr=err)
+        wall = time.perf_counter() - start
     if rc != 0:
         sys.exit("bench: %s exited %d" % (" ".join(cmd), rc))
-    wall, user, sys_, rss = open(res).read().split()[-4:]
-    return float(wall), float(user) + float(sys_), int(rss), open(os.path.join(OUT, "stderr.txt")).read()
+    user, sys_, rss = open(res).read().split()[-3:]
+    return wall, float(user) + float(sys_), int(rss), open(errpath).read()
 
 
 def stats_of(stderr):
@@ -42,17 +48,28 @@ def stats_of(stderr):
     return {}
 
 
-def median_run(name, cmd, before=None, stdout=subprocess.DEVNULL):
-    runs = []
+def summary(name, cmd, runs):
+    return dict(name=name, cmd=" ".join(cmd).replace(TOP + "/", ""),
+                wall=statistics.median(r[0] for r in runs), cpu=statistics.median(r[1] for r in runs),
+                rss=statistics.median(r[2] for r in runs), stats=stats_of(runs[-1][3]),
+                walls=[r[0] for r in runs])
+
+
+def median_runs(configs):
+    """Run every (name, cmd, before) once per round, RUNS rounds: the
+    configurations take turns, so a slow spell of the machine falls on all
+    of them alike rather than on whichever ran then."""
+    runs = [[] for _ in configs]
     for _ in range(RUNS):
-        if before:
-            before()
-        runs.append(timed(cmd, stdout))
-    wall = statistics.median(r[0] for r in runs)
-    cpu = statistics.median(r[1] for r in runs)
-    rss = statistics.median(r[2] for r in runs)
-    return dict(name=name, cmd=" ".join(cmd).replace(TOP + "/", ""), wall=wall, cpu=cpu, rss=rss,
-                stats=stats_of(runs[-1][3]), walls=[r[0] for r in runs])
+        for i, (name, cmd, before) in enumerate(configs):
+            if before:
+                before()
+            runs[i].append(timed(cmd))
+    return [summary(name, cmd, r) for (name, cmd, _), r in zip(configs, runs)]
+
+
+def median_run(name, cmd, before=None):
+    return median_runs([(name, cmd, before)])[0]
 
 
 def write_flood(path, n):
@@ -81,14 +98,15 @@ def main():
 
     logfile = os.path.join(OUT, "out.jsonl")
     rm_log = lambda: os.path.exists(logfile) and os.unlink(logfile)  # noqa: E731
-    rows = [median_run("libpcap read loop (bench/readloop.c)", [READLOOP, CAPTURE])]
+    configs = [("libpcap read loop (bench/readloop.c)", [READLOOP, CAPTURE], None)]
     for name, args, before in (
             ("pdnslog -format flat > /dev/null, 1 worker", ["-numprocs", "1"], None),
             ("pdnslog -format json > /dev/null, 1 worker", ["-numprocs", "1", "-format", "json"], None),
             ("pdnslog -format flat -logfile FILE -quiet, 1 worker",
              ["-numprocs", "1", "-quiet", "-logfile", logfile], rm_log),
             ("pdnslog -format flat > /dev/null, 2 workers", ["-numprocs", "2"], None)):
-        rows.append(median_run(name, [PDNSLOG, "-pcap", CAPTURE, "-name", "bench"] + args, before))
+        configs.append((name, [PDNSLOG, "-pcap", CAPTURE, "-name", "bench"] + args, before))
+    rows = median_runs(configs)
     if "--no-tshark" not in sys.argv and shutil.which("tshark"):
         rows.append(median_run("tshark -r FILE -Y dns > /dev/null (reference)",
                                ["tshark", "-r", CAPTURE, "-n", "-Y", "dns"]))
