@@ -15,6 +15,7 @@
 #include "capture/capture.h"
 #include "cli/options.h"
 #include "daemon/privileges.h"
+#include "daemon/sandbox.h"
 #include "decode/decode.h"
 #include "pipeline/dispatch.h"
 #include "pipeline/worker.h"
@@ -203,6 +204,24 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* Everything is open and every thread runs: from here on the process
+	 * needs only a few system calls.  The profiler's timer signals and file
+	 * are not among them. */
+	if (o.sandbox && !o.cpuprofile && sandbox_available()) {
+		tzset(); /* gmtime_r() reads the zone file once: before, not after */
+		struct sandbox_config sc = { .metrics = metrics != NULL,
+					     .read_files = cap.live && o.promisc };
+		if (sandbox_enter(&sc, err, sizeof err) < 0) {
+			fprintf(stderr, "pdnslog: %s (-sandbox=false runs without it)\n", err);
+			return 1;
+		}
+		if (o.debug)
+			fprintf(stderr, "pdnslog: debug: seccomp sandbox installed\n");
+	} else if (o.debug) {
+		fprintf(stderr, "pdnslog: debug: no seccomp sandbox (%s)\n",
+			!o.sandbox ? "-sandbox=false" : o.cpuprofile ? "-cpuprofile" : "sanitizer build");
+	}
 	int64_t next_stats = o.stats_interval > 0 ? monotonic_ns() + o.stats_interval : INT64_MAX;
 	unsigned long polls = 0;
 

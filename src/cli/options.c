@@ -55,7 +55,7 @@ void options_parse(struct options *o, int argc, char **argv)
 	*o = (struct options){
 		.format = "flat", .ports = "53", .stats_interval = 60LL * 1000000000,
 		.gc_age = -60LL * 1000000000, .gc_interval = 180LL * 1000000000,
-		.max_pending = PAIR_DEFAULT_MAX_PENDING, .snaplen = 65535, .promisc = true,
+		.max_pending = PAIR_DEFAULT_MAX_PENDING, .snaplen = 65535, .promisc = true, .sandbox = true,
 		.tcp_max_streams = TCP_DEFAULT_MAX_STREAMS, .tcp_stream_kb = TCP_DEFAULT_STREAM_BYTES >> 10,
 		.tcp_max_mb = TCP_DEFAULT_MAX_BYTES >> 20,
 		.frag_max_datagrams = FRAG_DEFAULT_MAX_DATAGRAMS, .frag_max_mb = FRAG_DEFAULT_MAX_BYTES >> 20,
@@ -95,6 +95,7 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "chroot", FLAG_STRING, &o->chroot_dir, "", "and chrooted to this directory" },
 		{ "kafka_brokers", FLAG_STRING, &o->kafka_brokers, "", "Kafka brokers (not in this version)" },
 		{ "kafka_topic", FLAG_STRING, &o->kafka_topic, "", "Kafka topic (not in this version)" },
+		{ "sandbox", FLAG_BOOL, &o->sandbox, "true", "once set up, allow only the system calls pdnslog needs (seccomp; not with -cpuprofile)" },
 		{ "cpuprofile", FLAG_STRING, &o->cpuprofile, "", "write a CPU profile of the run to this file (gperftools; read it with google-pprof)" },
 		{ "pfring", FLAG_BOOL, &o->pfring, "false", "capture with PF_RING (needs PF_RING's libpcap)" },
 		{ "version", FLAG_BOOL, &o->version, "", "print the version and exit" },

@@ -17,7 +17,7 @@ struct options {
 	const char *kafka_brokers, *kafka_topic, *cpuprofile;
 	const char *user, *group, *chroot_dir, *stats_file, *metrics;
 	int64_t stats_interval;
-	bool quiet, debug, pfring, promisc, help, version;
+	bool quiet, debug, pfring, promisc, sandbox, help, version;
 	int64_t gc_age, gc_interval;
 	long long numprocs, max_pending, snaplen, buffer_mb;
 	long long tcp_max_streams, tcp_stream_kb, tcp_max_mb;

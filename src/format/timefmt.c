@@ -4,6 +4,7 @@
  * text of the last second is cached per thread. */
 #include "format/timefmt.h"
 
+#include <stdio.h>
 #include <time.h>
 
 void format_rfc3339(struct strbuf *sb, int64_t ts_ns, int digits)
@@ -21,12 +22,19 @@ void format_rfc3339(struct strbuf *sb, int64_t ts_ns, int digits)
 	if (sec != cached_sec) {
 		time_t t = (time_t)sec;
 		struct tm tm;
+		/* By hand rather than strftime(), which looks at the time
+		 * zone files on every call (and the sandbox forbids opening
+		 * them). */
+		int n;
 		if (!gmtime_r(&t, &tm) ||
-		    (cached_len = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		    (n = snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d",
+				  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+				  tm.tm_min, tm.tm_sec)) < 0 || (size_t)n >= sizeof cached) {
 			cached_len = 0;
 			strbuf_puts(sb, "1970-01-01T00:00:00Z");
 			return;
 		}
+		cached_len = (size_t)n;
 		cached_sec = sec;
 	}
 	strbuf_putn(sb, cached, cached_len);

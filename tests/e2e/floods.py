@@ -78,9 +78,10 @@ tiny = write("tiny.pcap", [(1700000000.0, ether(ipv4("10.0.0.1", "10.0.0.53", 17
                                                      udp(1234, 53, query(1)))))])
 _, _, base_rss = run(["-pcap", tiny, "-quiet"])
 
-# 1. 300,000 queries never answered, from distinct clients, -max_pending 10000:
-# every one is written (unanswered), exactly 290,000 of them early (evicted).
-N, CAP = 300000, 10000
+# 1. A million queries never answered, each from its own client address,
+# -max_pending 10000: every one is written (unanswered), exactly 990,000 of
+# them early (evicted).
+N, CAP = 1000000, 10000
 frames = ((1700000000.0 + i * 1e-5, ether(ipv4(addr(i), "192.0.2.53", 17,
                                                udp(1024 + i % 60000, 53, query(i & 0xFFFF)))))
           for i in range(N))

@@ -58,6 +58,14 @@ def ask(client, names):
             client.recvfrom(4096)
 
 
+def seccomp_mode(pid):
+    """The Seccomp: line of /proc/PID/status (2: a filter is installed)."""
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("Seccomp:"):
+            return int(line.split()[1])
+    return -1
+
+
 def records(path):
     return [json.loads(line) for line in open(path)] if os.path.exists(path) else []
 
@@ -76,6 +84,11 @@ p = subprocess.Popen([BIN, "-dev", "lo", "-ports", str(PORT), "-quiet", "-logfil
                      stderr=subprocess.PIPE)
 try:
     time.sleep(1.0)                      # capture is up
+    if os.environ.get("PDNSLOG_SANITIZED"):
+        expect("sandbox: none in a sanitizer build", seccomp_mode(p.pid) == 0)
+    else:
+        expect("sandbox: a seccomp filter is installed by default", seccomp_mode(p.pid) == 2,
+               str(seccomp_mode(p.pid)))
     ask(client, ["a%d.live.example" % i for i in range(50)])
     time.sleep(0.5)
     os.rename(log, log + ".1")           # logrotate moves the file, then HUPs
@@ -121,5 +134,16 @@ expect("stats: kernel counters present", last.get("pcap_received", 0) >= last.ge
 expect("stats: received = processed + counted drops",
        last.get("packets", -1) + last.get("queue_drops", 0) <= last.get("pcap_received", 0)
        and last.get("pair_answered") == 100, str({k: last.get(k) for k in ("packets", "queue_drops", "pcap_received", "pair_answered")}))
+
+q = subprocess.Popen([BIN, "-dev", "lo", "-ports", str(PORT), "-quiet", "-sandbox=false", "-numprocs", "1"],
+                     stderr=subprocess.DEVNULL)
+try:
+    time.sleep(1.0)
+    expect("-sandbox=false: no seccomp filter", seccomp_mode(q.pid) == 0, str(seccomp_mode(q.pid)))
+    q.send_signal(signal.SIGTERM)
+    expect("-sandbox=false: exit status 0", q.wait(timeout=20) == 0)
+finally:
+    if q.poll() is None:
+        q.kill()
 print("live: %d passed, %d failed" % (passes, failures))
 sys.exit(1 if failures else 0)

@@ -1,0 +1,116 @@
+/* sandbox: the seccomp allow-list of pdnslog's steady state (see sandbox.h). */
+#include "daemon/sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <seccomp.h>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+	__has_feature(memory_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
+bool sandbox_available(void)
+{
+#ifdef SANITIZED
+	return false;
+#else
+	return true;
+#endif
+}
+
+/* Allowed whatever their arguments. */
+static const int always[] = {
+	/* reading packets and writing records */
+	SCMP_SYS(read), SCMP_SYS(readv), SCMP_SYS(pread64), SCMP_SYS(write), SCMP_SYS(writev),
+	SCMP_SYS(pwrite64), SCMP_SYS(lseek), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
+	SCMP_SYS(statx), SCMP_SYS(close), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
+	SCMP_SYS(fcntl), SCMP_SYS(dup), SCMP_SYS(poll), SCMP_SYS(ppoll),
+	SCMP_SYS(select), SCMP_SYS(pselect6),
+	/* live capture: the packet socket's ring and counters */
+	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
+	/* memory (mmap and mprotect below, without PROT_EXEC) */
+	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
+	/* threads waiting on each other, time */
+	SCMP_SYS(futex), SCMP_SYS(sched_yield), SCMP_SYS(nanosleep),
+	SCMP_SYS(clock_nanosleep), SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
+	SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getrandom),
+	SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
+	/* signals (SIGHUP, SIGUSR1, SIGTERM) and leaving */
+	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(restart_syscall),
+	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill), SCMP_SYS(exit),
+	SCMP_SYS(exit_group),
+};
+
+/* The -metrics thread (libmicrohttpd): its listening socket and connections. */
+static const int http[] = {
+	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(sendto), SCMP_SYS(sendmsg),
+	SCMP_SYS(shutdown), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
+	SCMP_SYS(eventfd2), SCMP_SYS(pipe2), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+};
+
+static int allow_all(scmp_filter_ctx ctx, const int *calls, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
+{
+	if (!sandbox_available()) {
+		snprintf(err, errlen, "the sandbox is not available in a sanitizer build");
+		return -1;
+	}
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	if (!ctx) {
+		snprintf(err, errlen, "sandbox: cannot set up a seccomp filter");
+		return -1;
+	}
+	int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (rc == 0)
+		rc = allow_all(ctx, always, sizeof always / sizeof always[0]);
+	if (rc == 0 && cfg->metrics)
+		rc = allow_all(ctx, http, sizeof http / sizeof http[0]);
+	/* Memory, never executable: no code can be brought in. */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* Files only for writing (-logfile is reopened on SIGHUP), unless
+	 * libpcap must read its counters. */
+	if (rc == 0 && cfg->read_files)
+		rc = allow_all(ctx, (const int[]){ SCMP_SYS(openat), SCMP_SYS(open) }, 2);
+	if (rc == 0 && !cfg->read_files)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				      SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY));
+	if (rc == 0 && !cfg->read_files)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY));
+	/* stdio asks whether a stream is a terminal. */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_EQ, TCGETS));
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc < 0) {
+		snprintf(err, errlen, "sandbox: cannot install the seccomp filter: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
