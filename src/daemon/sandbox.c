@@ -104,7 +104,7 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 	/* stdio asks whether a stream is a terminal. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, TCGETS));
+				      SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);
