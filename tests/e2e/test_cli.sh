@@ -38,6 +38,22 @@ expect_exit 2 "not a duration" -pcap "$mx" -gc_age 5
 expect_exit 2 "-format must be flat or json" -pcap "$mx" -format xml
 expect_exit 2 "-ports" -pcap "$mx" -ports 53,x
 expect_exit 2 "Kafka" -pcap "$mx" -kafka_brokers 127.0.0.1:9092
+
+# Live capture that cannot start: one clear line, status 1 (2 for a bad filter).
+if [ "$(id -u)" -eq 0 ]; then
+	expect_exit 1 "nosuchif0: No such device" -dev nosuchif0
+	expect_exit 2 "bad -bpf filter" -dev lo -bpf "port port"
+	# Without the privilege to capture (as nobody, no capabilities), from a
+	# copy nobody can reach wherever the checkout is.
+	nb=$(mktemp -d)
+	chmod 755 "$nb"
+	cp "$bin" "$nb/pdnslog"
+	check "no permission: status 1 and one clear line" sh -c '
+		su nobody -s /bin/sh -c "\"$1/pdnslog\" -dev lo -quiet" >/dev/null 2>"$2/perm.err" </dev/null
+		[ $? -eq 1 ] && [ "$(wc -l <"$2/perm.err")" -eq 1 ] &&
+		grep -q "lo: You don.t have permission" "$2/perm.err"' sh "$nb" "$t"
+	rm -rf "$nb"
+fi
 expect_exit 2 "-metrics must be ADDR:PORT" -pcap "$mx" -metrics nonsense
 # Runtime errors: status 1.
 expect_exit 1 "No such file or directory" -pcap "$t/missing.pcap"
