@@ -145,5 +145,34 @@ try:
 finally:
     if q.poll() is None:
         q.kill()
+
+# Not root at all: user nobody with CAP_NET_RAW alone (as a systemd unit
+# with AmbientCapabilities would run it) captures and logs.
+import shutil
+nobody_dir = tempfile.mkdtemp()
+os.chmod(nobody_dir, 0o777)
+shutil.copy(BIN, os.path.join(nobody_dir, "pdnslog"))
+os.chmod(os.path.join(nobody_dir, "pdnslog"), 0o755)
+nlog = os.path.join(nobody_dir, "dns.log")
+stop2 = threading.Event()
+threading.Thread(target=serve, args=(server, stop2), daemon=True).start()
+n = subprocess.Popen(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                      "--inh-caps=-all,+net_raw", "--ambient-caps=-all,+net_raw", "--bounding-set=-all,+net_raw",
+                      os.path.join(nobody_dir, "pdnslog"), "-dev", "lo", "-ports", str(PORT), "-quiet",
+                      "-logfile", nlog, "-numprocs", "1"], stderr=subprocess.PIPE)
+try:
+    time.sleep(1.0)
+    ask(client, ["c%d.live.example" % i for i in range(10)])
+    time.sleep(0.5)
+    n.send_signal(signal.SIGTERM)
+    nrc = n.wait(timeout=20)
+finally:
+    if n.poll() is None:
+        n.kill()
+    stop2.set()
+expect("as nobody with only CAP_NET_RAW: captures and exits 0",
+       nrc == 0 and sorted(r["q"] for r in records(nlog)) == sorted("c%d.live.example" % i for i in range(10)),
+       "(%s: %s; %d records)" % (nrc, n.stderr.read().decode()[-200:], len(records(nlog))))
+shutil.rmtree(nobody_dir, ignore_errors=True)
 print("live: %d passed, %d failed" % (passes, failures))
 sys.exit(1 if failures else 0)
