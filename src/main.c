@@ -4,7 +4,10 @@
  * writes one JSON record per answer (see README.md).  This file only wires
  * the pipeline together; each stage lives in its own folder under src/. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +26,9 @@
 #include "stats/metrics.h"
 #include "stats/stats.h"
 
-static volatile sig_atomic_t stop_requested, reopen_requested, stats_requested;
+/* Set by the signal handler and read by every capture thread: lock-free
+ * atomics are safe in both roles. */
+static atomic_int stop_requested, reopen_requested, stats_requested;
 
 static void on_signal(int sig)
 {
@@ -35,6 +40,50 @@ static void on_signal(int sig)
 		stop_requested = 1;
 }
 
+/* One capture and the workers it feeds.  Normally there is one, run by the
+ * main thread; with -fanout N there are N, each on its own packet socket of
+ * one PACKET_FANOUT group and, but for the first, in a thread of its own. */
+#define FANOUT_MAX 64
+struct unit {
+	struct capture *cap;
+	struct dispatch *workers;  /* worker threads, or */
+	struct worker *w;          /* the one worker, in the capture thread */
+	pthread_t thread;
+	bool started;
+	int status;
+};
+
+static void unit_packet(struct unit *u, int64_t ts, const uint8_t *data, uint32_t caplen)
+{
+	if (u->workers)
+		dispatch_packet(u->workers, ts, u->cap->ts_digits, data, caplen);
+	else
+		worker_packet(u->w, ts, u->cap->ts_digits, data, caplen);
+}
+
+/* A fanout member's thread: capture until told to stop or the capture fails. */
+static void *unit_run(void *arg)
+{
+	struct unit *u = arg;
+	char err[CAPTURE_ERRLEN];
+	while (!stop_requested) {
+		int64_t ts;
+		const uint8_t *data;
+		uint32_t caplen, wirelen;
+		int rc = capture_next(u->cap, &ts, &data, &caplen, &wirelen, err);
+		if (rc == 1) {
+			unit_packet(u, ts, data, caplen);
+		} else if (rc != 0) {
+			if (rc == -1) {
+				fprintf(stderr, "pdnslog: %s\n", err);
+				u->status = 1;
+			}
+			stop_requested = 1; /* one member failing stops them all */
+		}
+	}
+	return NULL;
+}
+
 static int64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -44,19 +93,24 @@ static int64_t monotonic_ns(void)
 
 /* All the counters: the workers' (a snapshot while they run), the
  * kernel's from pcap_stats for a live capture, the sinks' errors. */
-static void collect_stats(struct stats *total, struct dispatch *workers, struct worker *w,
-			  struct capture *cap, struct sink **sinks)
+static void collect_stats(struct stats *total, struct unit *units, int nunits,
+			  struct sink **sinks)
 {
 	memset(total, 0, sizeof *total);
-	if (workers)
-		dispatch_stats(workers, total);
-	else
-		*total = w->stats;
-	struct pcap_stat ps;
-	if (cap->live && pcap_stats(cap->pcap, &ps) == 0) {
-		total->pcap_received = ps.ps_recv;
-		total->pcap_dropped = ps.ps_drop;
-		total->pcap_if_dropped = ps.ps_ifdrop;
+	for (int i = 0; i < nunits; i++) {
+		struct unit *u = &units[i];
+		if (u->workers)
+			dispatch_stats(u->workers, total);
+		else if (u->w)
+			stats_add(total, &u->w->stats);
+		struct pcap_stat ps;
+		if (u->cap->live && pcap_stats(u->cap->pcap, &ps) == 0) {
+			total->pcap_received += ps.ps_recv;
+			total->pcap_dropped += ps.ps_drop;
+			/* The interface's own drops are the same counter for
+			 * every member of a fanout group. */
+			total->pcap_if_dropped = ps.ps_ifdrop;
+		}
 	}
 	for (struct sink **s = sinks; *s; s++)
 		total->output_errors += (*s)->errors;
@@ -122,6 +176,33 @@ int main(int argc, char **argv)
 	}
 	debugf(&o, "link type %s", pcap_datalink_val_to_name(cap.linktype));
 
+	/* -fanout N: N packet sockets on the interface in one fanout group,
+	 * the kernel handing each flow to one of them. */
+	static struct unit units[FANOUT_MAX];
+	static struct capture fanout_caps[FANOUT_MAX];
+	int nunits = 1;
+	units[0].cap = &cap;
+	if (o.fanout > 1) {
+		int group = (int)(getpid() & 0xFFFF);
+		if (capture_join_fanout(&cap, group, err) < 0) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			return 1;
+		}
+		for (; nunits < o.fanout; nunits++) {
+			struct capture *c = &fanout_caps[nunits];
+			if (capture_open_live(c, o.dev, (int)o.snaplen, o.promisc, (int)o.buffer_mb, err) < 0 ||
+			    capture_join_fanout(c, group, err) < 0 ||
+			    (*o.bpf && capture_set_filter(c, o.bpf, err) < 0)) {
+				fprintf(stderr, "pdnslog: %s\n", err);
+				return 1;
+			}
+			units[nunits].cap = c;
+		}
+		if (o.debug)
+			fprintf(stderr, "pdnslog: debug: fanout: %d packet sockets in group %d\n",
+				nunits, group);
+	}
+
 	FILE *stats_out = stderr;
 	if (o.stats_file && !(stats_out = fopen(o.stats_file, "a"))) {
 		fprintf(stderr, "pdnslog: -stats_file %s: %s\n", o.stats_file, strerror(errno));
@@ -164,8 +245,10 @@ int main(int argc, char **argv)
 			(unsigned)getuid(), (unsigned)getgid());
 	}
 
-	/* With several workers the caps are shared out, so the totals hold. */
-	size_t share = (size_t)o.numprocs;
+	/* With several workers the caps are shared out, so the totals hold.
+	 * With -fanout each capture gets its share of -numprocs workers. */
+	int per_unit = nunits > 1 ? (o.numprocs / nunits > 0 ? (int)o.numprocs / nunits : 1) : (int)o.numprocs;
+	size_t share = (size_t)per_unit * (size_t)nunits;
 	struct worker_config wc = {
 		.linktype = cap.linktype, .ports = &o.portset, .format = o.output,
 		.sensor = o.name, .sinks = sinks,
@@ -180,14 +263,33 @@ int main(int argc, char **argv)
 			  .timeout_ns = o.frag_timeout },
 		.gc_interval_ns = o.gc_interval,
 	};
-	/* One worker runs in this thread; more get threads of their own. */
+	/* One worker runs in the capture thread; more get threads of their
+	 * own, and so does every worker of a fanout member, whose counters the
+	 * main thread reads while it runs. */
 	static struct worker w;
-	struct dispatch *workers = NULL;
-	if (o.numprocs > 1)
-		workers = dispatch_create((int)o.numprocs, &wc, !cap.live);
-	if (o.numprocs > 1 ? !workers : worker_init(&w, &wc) < 0) {
-		fprintf(stderr, "pdnslog: cannot start the workers: out of memory or threads\n");
-		return 1;
+	for (int i = 0; i < nunits; i++) {
+		struct unit *u = &units[i];
+		if (per_unit > 1 || nunits > 1)
+			u->workers = dispatch_create(per_unit, &wc, !cap.live);
+		else if (worker_init(&w, &wc) == 0)
+			u->w = &w;
+		if (!u->workers && !u->w) {
+			fprintf(stderr, "pdnslog: cannot start the workers: out of memory or threads\n");
+			return 1;
+		}
+	}
+	for (int i = 1; i < nunits; i++) {
+		/* Signals are for the main thread. */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		units[i].started = pthread_create(&units[i].thread, NULL, unit_run, &units[i]) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!units[i].started) {
+			fprintf(stderr, "pdnslog: cannot start the capture threads\n");
+			stop_requested = 1;
+			break;
+		}
 	}
 
 	if (o.cpuprofile && !ProfilerStart(o.cpuprofile)) {
@@ -241,7 +343,7 @@ int main(int argc, char **argv)
 		 * board is refreshed and the stats clock read. */
 		if (stats_requested || (++polls & 1023) == 0) {
 			struct stats now;
-			collect_stats(&now, workers, &w, &cap, sinks);
+			collect_stats(&now, units, nunits, sinks);
 			if (metrics)
 				stats_board_publish(&board, &now);
 			if (stats_requested || monotonic_ns() >= next_stats) {
@@ -253,10 +355,7 @@ int main(int argc, char **argv)
 		}
 		rc = capture_next(&cap, &ts, &data, &caplen, &wirelen, err);
 		if (rc == 1) {
-			if (workers)
-				dispatch_packet(workers, ts, cap.ts_digits, data, caplen);
-			else
-				worker_packet(&w, ts, cap.ts_digits, data, caplen);
+			unit_packet(&units[0], ts, data, caplen);
 			continue;
 		}
 		if (rc == 0) {
@@ -269,10 +368,20 @@ int main(int argc, char **argv)
 		}
 		break;
 	}
-	if (workers)
-		dispatch_finish(workers);
-	else
-		worker_finish(&w);
+	/* Every capture stops, then every worker writes what still waits. */
+	stop_requested = 1;
+	for (int i = 1; i < nunits; i++) {
+		if (units[i].started)
+			pthread_join(units[i].thread, NULL);
+		if (units[i].status)
+			status = units[i].status;
+	}
+	for (int i = 0; i < nunits; i++) {
+		if (units[i].workers)
+			dispatch_finish(units[i].workers);
+		else
+			worker_finish(units[i].w);
+	}
 	if (o.cpuprofile)
 		ProfilerStop();
 
@@ -284,15 +393,17 @@ int main(int argc, char **argv)
 	if (output_errors)
 		status = 1;
 	struct stats total;
-	collect_stats(&total, workers, &w, &cap, sinks);
+	collect_stats(&total, units, nunits, sinks);
 	write_stats(stats_out, &total, o.name);
 	metrics_stop(metrics);
 	for (int i = 0; i < nsinks; i++)
 		sink_close(sinks[i]);
-	if (workers)
-		dispatch_destroy(workers);
-	else
-		worker_destroy(&w);
-	capture_close(&cap);
+	for (int i = 0; i < nunits; i++) {
+		if (units[i].workers)
+			dispatch_destroy(units[i].workers);
+		else
+			worker_destroy(units[i].w);
+		capture_close(units[i].cap);
+	}
 	return status;
 }

@@ -5,6 +5,10 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
 
 #define CAPTURE_MAX_SEC (INT64_MAX / 1000000000 / 2) /* about the year 2116 */
 
@@ -137,6 +141,24 @@ int capture_open_live(struct capture *c, const char *dev, int snaplen, int promi
 	}
 	c->linktype = pcap_datalink(c->pcap);
 	return 0;
+}
+
+int capture_join_fanout(struct capture *c, int group, char *err)
+{
+#ifdef PACKET_FANOUT
+	/* The kernel's fanout hash is symmetric (the flow dissector's
+	 * symmetric keys), and DEFRAG hashes a fragmented datagram whole. */
+	int arg = (group & 0xFFFF) | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+	if (setsockopt(pcap_fileno(c->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
+		snprintf(err, CAPTURE_ERRLEN, "%s: cannot join packet fanout group %d: %s", c->name,
+			 group & 0xFFFF, strerror(errno));
+		return -1;
+	}
+	return 0;
+#else
+	snprintf(err, CAPTURE_ERRLEN, "%s: -fanout needs Linux's PACKET_FANOUT", c->name);
+	return -1;
+#endif
 }
 
 int capture_set_filter(struct capture *c, const char *expr, char *err)

@@ -33,6 +33,12 @@ int capture_open_stream(struct capture *c, FILE *fp, const char *name, char *err
 /* Open an interface for live capture. */
 int capture_open_live(struct capture *c, const char *dev, int snaplen, int promisc,
 		      int buffer_mb, char *err);
+/* Linux: join the live capture's packet socket to PACKET_FANOUT group
+ * `group` in hash mode with kernel defragmentation, so that every packet of a
+ * flow, both ways and fragments included, reaches the same member of the
+ * group.  Returns 0, or -1 with a message (other systems: always -1). */
+int capture_join_fanout(struct capture *c, int group, char *err);
+
 /* Compile and install a BPF filter.  Returns 0, or -1 with a message. */
 int capture_set_filter(struct capture *c, const char *expr, char *err);
 

@@ -55,7 +55,7 @@ void options_parse(struct options *o, int argc, char **argv)
 	*o = (struct options){
 		.format = "flat", .ports = "53", .stats_interval = 60LL * 1000000000,
 		.gc_age = -60LL * 1000000000, .gc_interval = 180LL * 1000000000,
-		.max_pending = PAIR_DEFAULT_MAX_PENDING, .snaplen = 65535, .promisc = true, .sandbox = true,
+		.max_pending = PAIR_DEFAULT_MAX_PENDING, .snaplen = 65535, .promisc = true, .sandbox = true, .fanout = 1,
 		.tcp_max_streams = TCP_DEFAULT_MAX_STREAMS, .tcp_stream_kb = TCP_DEFAULT_STREAM_BYTES >> 10,
 		.tcp_max_mb = TCP_DEFAULT_MAX_BYTES >> 20,
 		.frag_max_datagrams = FRAG_DEFAULT_MAX_DATAGRAMS, .frag_max_mb = FRAG_DEFAULT_MAX_BYTES >> 20,
@@ -84,6 +84,7 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "frag_max_mb", FLAG_INT, &o->frag_max_mb, "16", "IP fragments: MiB held over all incomplete datagrams" },
 		{ "frag_timeout", FLAG_DURATION, &o->frag_timeout, "30s", "IP fragments: how long an incomplete datagram waits (capture clock)" },
 		{ "numprocs", FLAG_INT, &o->numprocs, "cores, at most 8", "packet processing threads (1: all in the capture thread)" },
+		{ "fanout", FLAG_INT, &o->fanout, "1", "live capture on Linux: this many capture threads in one PACKET_FANOUT group (hash mode), -numprocs shared among them" },
 		{ "snaplen", FLAG_INT, &o->snaplen, "65535", "live capture: bytes captured per packet" },
 		{ "promisc", FLAG_BOOL, &o->promisc, "true", "live capture: promiscuous mode" },
 		{ "buffer_mb", FLAG_INT, &o->buffer_mb, "libpcap's", "live capture: kernel buffer size in MiB" },
@@ -134,6 +135,10 @@ void options_parse(struct options *o, int argc, char **argv)
 		die_usage("-max_pending must be between 1 and 100000000");
 	if (o->numprocs < 1 || o->numprocs > 64)
 		die_usage("-numprocs must be between 1 and 64");
+	if (o->fanout < 1 || o->fanout > 64)
+		die_usage("-fanout must be between 1 and 64");
+	if (o->fanout > 1 && !o->dev)
+		die_usage("-fanout needs live capture (-dev)");
 	if (o->snaplen < 64 || o->snaplen > 262144)
 		die_usage("-snaplen must be between 64 and 262144");
 	if (o->tcp_max_streams < 1 || o->tcp_stream_kb < 1 || o->tcp_max_mb < 1 ||

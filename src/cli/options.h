@@ -19,7 +19,7 @@ struct options {
 	int64_t stats_interval;
 	bool quiet, debug, pfring, promisc, sandbox, help, version;
 	int64_t gc_age, gc_interval;
-	long long numprocs, max_pending, snaplen, buffer_mb;
+	long long numprocs, fanout, max_pending, snaplen, buffer_mb;
 	long long tcp_max_streams, tcp_stream_kb, tcp_max_mb;
 	long long frag_max_datagrams, frag_max_mb;
 	int64_t frag_timeout;
