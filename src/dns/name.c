@@ -113,10 +113,11 @@ void dns_name_print_fqdn(struct strbuf *sb, const uint8_t *name)
 /* One pass over the wire: the checks of dns_name_unpack(), each label
  * printed as it is met, and the text taken back if the name turns out bad. */
 int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
-		      size_t pos, int fqdn)
+		      size_t pos, int fqdn, size_t *next)
 {
 	size_t mark = sb->len;
 	size_t len = 0, at = pos, limit = pos;
+	size_t end = 0; /* just past the name's own bytes at pos */
 	int rc = DNS_OK;
 	for (;;) {
 		if (at >= msglen) {
@@ -134,6 +135,8 @@ int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
 				rc = DNS_EPOINTER;
 				break;
 			}
+			if (!end)
+				end = at + 2;
 			limit = at = target;
 			continue;
 		}
@@ -150,17 +153,24 @@ int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
 			break;
 		}
 		len += 1 + (size_t)b;
-		if (b == 0)
+		if (b == 0) {
+			if (!end)
+				end = at + 1;
 			break;
+		}
 		if (len > 1 + (size_t)b)
 			strbuf_putc(sb, '.');
 		print_label(sb, msg + at + 1, b);
 		at += 1 + (size_t)b;
 	}
-	if (rc != DNS_OK)
+	if (rc != DNS_OK) {
 		sb->len = mark;
-	else if (len == 1 || fqdn)
+		return rc;
+	}
+	if (len == 1 || fqdn)
 		strbuf_putc(sb, '.');
+	if (next)
+		*next = end;
 	return rc;
 }
 

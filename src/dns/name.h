@@ -33,9 +33,10 @@ void dns_name_print(struct strbuf *sb, const uint8_t *name);
 void dns_name_print_fqdn(struct strbuf *sb, const uint8_t *name);
 
 /* Decompress the name at msg[pos] and print it (dns_name_print style when
- * fqdn is 0).  Returns the DNS_E* code; on error prints nothing. */
+ * fqdn is 0); *next (if not NULL) as for dns_name_unpack().  Returns the
+ * DNS_E* code; on error prints nothing. */
 int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
-		      size_t pos, int fqdn);
+		      size_t pos, int fqdn, size_t *next);
 
 /* Case-insensitive equality of two uncompressed wire names. */
 int dns_name_equal(const uint8_t *a, const uint8_t *b);

@@ -94,22 +94,20 @@ void rd_put_type(struct strbuf *sb, uint16_t type)
 
 void rd_name(struct rdctx *c)
 {
-	uint8_t name[DNS_NAME_MAX];
 	size_t next = 0;
 	if (!wire_need(&c->w, 1))
 		return;
-	int n = dns_name_unpack(c->msg, c->msglen, c->w.pos, name, &next);
+	size_t mark = c->sb->len;
+	rd_sep(c);
+	int rc = dns_name_print_at(c->sb, c->msg, c->msglen, c->w.pos,
+				   (c->flags & DNS_RDATA_FQDN) != 0, &next);
 	/* Pointers may lead anywhere earlier, but the name's own bytes are rdata. */
-	if (n < 0 || next > c->w.end) {
+	if (rc != DNS_OK || next > c->w.end) {
+		c->sb->len = mark;
 		rd_fail(c);
 		return;
 	}
 	c->w.pos = next;
-	rd_sep(c);
-	if (c->flags & DNS_RDATA_FQDN)
-		dns_name_print_fqdn(c->sb, name);
-	else
-		dns_name_print(c->sb, name);
 }
 
 void rd_bitmap(struct rdctx *c)

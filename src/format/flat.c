@@ -109,7 +109,7 @@ size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchang
 	strbuf_puts(sb, ",\"q\":\"");
 	size_t b = sb->len;
 	if (q)
-		dns_name_print_at(sb, qm->wire, qm->len, q->name, 0);
+		dns_name_print_at(sb, qm->wire, qm->len, q->name, 0, NULL);
 	json_escape_from(sb, b, &f->escape);
 	strbuf_puts(sb, "\",\"qtype\":\"");
 	if (q)

@@ -211,7 +211,7 @@ static void put_owner(struct strbuf *sb, struct format_ctx *f, const struct dns_
 		}
 	}
 	size_t b = sb->len;
-	dns_name_print_at(sb, m->wire, m->len, pos, 0);
+	dns_name_print_at(sb, m->wire, m->len, pos, 0, NULL);
 	json_escape_from(sb, b, &f->escape);
 	if (key != SIZE_MAX && !sb->overflow && sb->len > b && sb->len <= UINT32_MAX) {
 		unsigned slot = seen->n++ % NAMES_SEEN;

@@ -43,6 +43,7 @@ struct pair_table {
 };
 
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key must have no padding");
+_Static_assert(offsetof(struct flow_key, proto) == 39, "ports, id, family and proto end the key");
 
 struct pair_table *pair_create(const struct pair_config *cfg, pair_emit_fn emit,
 			       void *ctx, struct stats *stats)
@@ -309,10 +310,23 @@ static struct pending *find(struct pair_table *t, uint64_t h, const struct flow_
 	return NULL;
 }
 
+/* The keyed hash of a flow key.  An IPv4 key's addresses fill 4 of their 16
+ * bytes (the rest is zero), so they are hashed as 16 bytes, not 40. */
+static uint64_t key_hash(const struct pair_table *t, const struct flow_key *k)
+{
+	if (k->family != 4)
+		return keyhash(&t->hash, k, sizeof *k);
+	uint8_t v4[16];
+	memcpy(v4, k->client, 4);
+	memcpy(v4 + 4, k->server, 4);
+	memcpy(v4 + 8, &k->cport, 8); /* cport, sport, id, family, proto */
+	return keyhash(&t->hash, v4, sizeof v4);
+}
+
 void pair_message(struct pair_table *t, const struct flow_key *k, bool is_response,
 		  const struct leg *msg)
 {
-	uint64_t h = keyhash(&t->hash, k, sizeof *k);
+	uint64_t h = key_hash(t, k);
 	bool twin;
 	struct pending *e = find(t, h, k, is_response, msg, &twin);
 	if (e) {
