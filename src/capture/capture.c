@@ -148,7 +148,8 @@ int capture_join_fanout(struct capture *c, int group, char *err)
 #ifdef PACKET_FANOUT
 	/* The kernel's fanout hash is symmetric (the flow dissector's
 	 * symmetric keys), and DEFRAG hashes a fragmented datagram whole. */
-	int arg = (group & 0xFFFF) | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+	uint32_t arg = (uint32_t)(group & 0xFFFF) |
+		       (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
 	if (setsockopt(pcap_fileno(c->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
 		snprintf(err, CAPTURE_ERRLEN, "%s: cannot join packet fanout group %d: %s", c->name,
 			 group & 0xFFFF, strerror(errno));

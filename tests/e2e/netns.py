@@ -201,6 +201,79 @@ def normalise(data):
     return " ".join(out)
 
 
+def lines_of(*paths):
+    """Every line of the files, each parsed: a torn line fails the parse."""
+    out = []
+    for path in paths:
+        if os.path.exists(path):
+            data = open(path).read()
+            expect("%s ends with a whole line" % os.path.basename(path), data == "" or data.endswith("\n"))
+            for line in data.splitlines():
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    expect("a whole JSON line", False, line[:200])
+    return out
+
+
+def load_run(procs):
+    """dnsperf at full speed for 20 s with a log rotation (SIGHUP) in the
+    middle; then SIGTERM while dnsperf still runs."""
+    log, stats = os.path.join(TMP, "load.log"), os.path.join(TMP, "load-stats.log")
+    with open(os.path.join(TMP, "load.txt"), "w") as f:
+        for i in range(20000):
+            f.write("%s A\n" % (("www", "mail", "sip", "ns1", "alias")[i % 5] + ".example.test"
+                                 if i % 4 else "x%d.example.test" % i))
+    p = spawn(NS_RES, BIN, "-dev", "any", "-quiet", "-logfile", log, "-stats_file", stats,
+              "-stats_interval", "0", "-numprocs", "2", stderr=subprocess.PIPE)
+    procs.append(p)
+    time.sleep(1.5)
+    perf = spawn(NS_CLI, "dnsperf", "-s", RES4, "-a", PERF4, "-d", os.path.join(TMP, "load.txt"),
+                 "-c", "8", "-q", "200", "-l", "20", "-t", "2", stdout=subprocess.PIPE,
+                 stderr=subprocess.STDOUT, text=True)
+    procs.append(perf)
+    time.sleep(10)
+    os.rename(log, log + ".1")            # logrotate moves the file, then HUPs
+    p.send_signal(signal.SIGHUP)
+    out = perf.communicate(timeout=60)[0]
+    sent = int(re.search(r"Queries sent:\s+(\d+)", out).group(1))
+    # The load is over: once pdnslog has read what the kernel holds (a
+    # sanitizer build takes a while), every packet is processed or a drop.
+    for _ in range(20):
+        time.sleep(0.5)
+        p.send_signal(signal.SIGUSR1)
+        time.sleep(0.5)
+        quiet = [json.loads(line) for line in open(stats)][-1]
+        if quiet["pcap_received"] == quiet["packets"] + quiet["pcap_dropped"] + quiet["queue_drops"]:
+            break
+    expect("load: counters add up (received = processed + counted drops)",
+           quiet["pcap_received"] == quiet["packets"] + quiet["pcap_dropped"] + quiet["queue_drops"],
+           str({k: quiet[k] for k in ("pcap_received", "packets", "pcap_dropped", "queue_drops")}))
+    expect("load: the load was heavy", sent > 40000, "(%d queries sent in 20 s)" % sent)
+    expect("load: no message malformed", quiet["dns_malformed"] == 0 and quiet["rdata_malformed"] == 0,
+           str(quiet["dns_malformed"]))
+    # SIGTERM while dnsperf runs again: a clean exit, every record flushed whole.
+    perf = spawn(NS_CLI, "dnsperf", "-s", RES4, "-a", PERF4, "-d", os.path.join(TMP, "load.txt"),
+                 "-c", "8", "-q", "200", "-l", "8", "-t", "2", stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL)
+    procs.append(perf)
+    time.sleep(3)
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(timeout=30)
+    perf.wait(timeout=30)
+    expect("load: SIGTERM under load exits 0", rc == 0, "(%s: %s)" % (rc, p.stderr.read().decode()[-300:]))
+    final = [json.loads(line) for line in open(stats)][-1]
+    recs = lines_of(log + ".1", log)
+    expect("load: no line lost across SIGHUP and SIGTERM (lines = records_written)",
+           len(recs) == final["records_written"], "(%d lines, %d written)" % (len(recs), final["records_written"]))
+    expect("load: both files used", os.path.exists(log + ".1") and os.path.getsize(log) > 0)
+    keys = [(r["src"], r["sport"], r["query_id"], r["tstamp"], r["a"]) for r in recs]
+    expect("load: no record twice", len(keys) == len(set(keys)), "(%d duplicates)" % (len(keys) - len(set(keys))))
+    expect("load: no output error", final["output_errors"] == 0)
+    print("load: %d queries sent; %d records; %s" % (sent, len(recs), {k: quiet[k] for k in (
+        "pcap_received", "pcap_dropped", "queue_drops")}))
+
+
 def main():
     procs = []
     try:
@@ -243,7 +316,7 @@ def main():
                    ("ssh.example.test", "SSHFP"), ("ptr.example.test", "PTR"),
                    ("example.test", "SOA"), ("example.test", "NS"), ("short.example.test", "A"),
                    ("nope.example.test", "A"), ("www.example.test", "TXT")]
-        port = 41000
+        port = 20000  # below the ephemeral range kdig's random ports come from
         for i, (name, qtype) in enumerate(queries):
             for tcp, six in ((False, False), (True, False), (False, True)):
                 port += 1
@@ -279,6 +352,7 @@ def main():
         expect("two capture threads in a fanout group", "fanout: 2 packet sockets" in err, err[:300])
         records = [json.loads(line) for line in open(log)]
         st = [json.loads(line) for line in open(stats)][-1]
+        load_run(procs)
     finally:
         cleanup(procs)
 
