@@ -254,9 +254,8 @@ static void put_section(struct strbuf *sb, struct format_ctx *f, const struct dn
 }
 
 static void put_message(struct strbuf *sb, struct format_ctx *f, const struct leg *leg,
-			const struct dns_msg *m)
+			const struct dns_msg *m, struct names_seen *seen)
 {
-	struct names_seen seen = { .n = 0 };
 	strbuf_puts(sb, "{\"tstamp\":\"");
 	format_rfc3339(sb, leg->ts_ns, leg->ts_digits);
 	strbuf_puts(sb, "\",\"bytes\":");
@@ -270,15 +269,15 @@ static void put_message(struct strbuf *sb, struct format_ctx *f, const struct le
 	strbuf_puts(sb, ",\"flags\":");
 	put_flags(sb, m);
 	strbuf_puts(sb, ",\"questions\":");
-	put_section(sb, f, m, DNS_QD, &seen);
+	put_section(sb, f, m, DNS_QD, seen);
 	if (dns_qr(m) || m->parsed[DNS_AN] || m->parsed[DNS_NS]) {
 		strbuf_puts(sb, ",\"answer\":");
-		put_section(sb, f, m, DNS_AN, &seen);
+		put_section(sb, f, m, DNS_AN, seen);
 		strbuf_puts(sb, ",\"authority\":");
-		put_section(sb, f, m, DNS_NS, &seen);
+		put_section(sb, f, m, DNS_NS, seen);
 	}
 	strbuf_puts(sb, ",\"additional\":");
-	put_section(sb, f, m, DNS_AR, &seen);
+	put_section(sb, f, m, DNS_AR, seen);
 	if (m->opt >= 0) {
 		struct jsonw j;
 		jsonw_init(&j, sb, &f->escape);
@@ -305,8 +304,42 @@ static void put_addr(struct strbuf *sb, const uint8_t *a, uint8_t family)
 	strbuf_putc(sb, '"');
 }
 
+/* Length of the uncompressed name at offset 12 of m (labels up to the root,
+ * no pointer), or 0. */
+static size_t question_name_len(const struct dns_msg *m)
+{
+	size_t at = DNS_HEADER_LEN;
+	while (at < m->len && m->wire[at] != 0) {
+		if (m->wire[at] > DNS_LABEL_MAX)
+			return 0;
+		at += 1 + (size_t)m->wire[at];
+	}
+	return at < m->len ? at + 1 - DNS_HEADER_LEN : 0;
+}
+
+/* The response's question is mostly the query's, byte for byte: then its
+ * text is the query's too, and the response starts with it already seen. */
+static void seed_from_query(struct names_seen *rseen, const struct names_seen *qseen,
+			    const struct dns_msg *q, const struct dns_msg *r)
+{
+	size_t n = question_name_len(q);
+	if (n == 0 || r->len < DNS_HEADER_LEN + n ||
+	    memcmp(q->wire + DNS_HEADER_LEN, r->wire + DNS_HEADER_LEN, n) != 0)
+		return;
+	for (unsigned i = 0; i < qseen->n && i < NAMES_SEEN; i++) {
+		if (qseen->at[i] == DNS_HEADER_LEN) {
+			rseen->at[0] = DNS_HEADER_LEN;
+			rseen->text[0] = qseen->text[i];
+			rseen->len[0] = qseen->len[i];
+			rseen->n = 1;
+			return;
+		}
+	}
+}
+
 size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchange *x)
 {
+	struct names_seen qseen = { .n = 0 }, rseen = { .n = 0 };
 	size_t mark = sb->len;
 	strbuf_puts(sb, "{\"status\":\"");
 	strbuf_puts(sb, exchange_status_name(x->status));
@@ -331,12 +364,14 @@ size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchang
 		strbuf_puts(sb, "null");
 	strbuf_puts(sb, ",\"query\":");
 	if (x->query)
-		put_message(sb, f, x->qleg, x->query);
+		put_message(sb, f, x->qleg, x->query, &qseen);
 	else
 		strbuf_puts(sb, "null");
 	strbuf_puts(sb, ",\"response\":");
+	if (x->query && x->response)
+		seed_from_query(&rseen, &qseen, x->query, x->response);
 	if (x->response)
-		put_message(sb, f, x->rleg, x->response);
+		put_message(sb, f, x->rleg, x->response, &rseen);
 	else
 		strbuf_puts(sb, "null");
 	strbuf_puts(sb, "}\n");

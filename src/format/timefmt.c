@@ -39,13 +39,22 @@ void format_rfc3339(struct strbuf *sb, int64_t ts_ns, int digits)
 	}
 	strbuf_putn(sb, cached, cached_len);
 	if (digits > 0) {
+		/* All nine digits of the nanoseconds, written two at a time
+		 * from the right, then as many as the capture has. */
+		static const char pairs[201] =
+			"0001020304050607080910111213141516171819202122232425262728293031323334353637383940"
+			"4142434445464748495051525354555657585960616263646566676869707172737475767778798081"
+			"828384858687888990919293949596979899";
 		char f[10];
 		f[0] = '.';
-		int64_t v = frac;
-		for (int i = 9; i >= 1; i--) {
-			f[i] = (char)('0' + v % 10);
-			v /= 10;
+		uint32_t v = (uint32_t)frac;
+		for (int i = 9; i >= 3; i -= 2) {
+			unsigned d = v % 100 * 2;
+			v /= 100;
+			f[i] = pairs[d + 1];
+			f[i - 1] = pairs[d];
 		}
+		f[1] = (char)('0' + v);
 		strbuf_putn(sb, f, 1 + (size_t)(digits > 9 ? 9 : digits));
 	}
 	strbuf_putc(sb, 'Z');

@@ -71,7 +71,7 @@ static size_t digits_of(uint64_t v)
 	return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
-void strbuf_put_u64(struct strbuf *sb, uint64_t v)
+void strbuf_put_number(struct strbuf *sb, uint64_t v)
 {
 	size_t n = digits_of(v);
 	if (!strbuf_reserve(sb, n))

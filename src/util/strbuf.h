@@ -63,7 +63,16 @@ static inline void strbuf_puts(struct strbuf *sb, const char *s)
 
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void strbuf_put_u64(struct strbuf *sb, uint64_t v);
+/* Decimal, no leading zeros.  One digit (rcodes, flags, versions) is
+ * written inline; longer numbers by strbuf_put_number(). */
+void strbuf_put_number(struct strbuf *sb, uint64_t v);
+static inline void strbuf_put_u64(struct strbuf *sb, uint64_t v)
+{
+	if (v < 10)
+		strbuf_putc(sb, (char)('0' + v));
+	else
+		strbuf_put_number(sb, v);
+}
 void strbuf_put_i64(struct strbuf *sb, int64_t v);
 /* Lower-case hex of n bytes, no separators. */
 void strbuf_put_hex(struct strbuf *sb, const uint8_t *p, size_t n);
