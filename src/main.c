@@ -53,12 +53,13 @@ struct unit {
 	int status;
 };
 
-static void unit_packet(struct unit *u, int64_t ts, const uint8_t *data, uint32_t caplen)
+static void unit_packet(struct unit *u, int64_t ts, const uint8_t *data, uint32_t caplen,
+			uint32_t wirelen)
 {
 	if (u->workers)
-		dispatch_packet(u->workers, ts, u->cap->ts_digits, data, caplen);
+		dispatch_packet(u->workers, ts, u->cap->ts_digits, data, caplen, wirelen);
 	else
-		worker_packet(u->w, ts, u->cap->ts_digits, data, caplen);
+		worker_packet(u->w, ts, u->cap->ts_digits, data, caplen, wirelen);
 }
 
 /* A fanout member's thread: capture until told to stop or the capture fails. */
@@ -72,7 +73,7 @@ static void *unit_run(void *arg)
 		uint32_t caplen, wirelen;
 		int rc = capture_next(u->cap, &ts, &data, &caplen, &wirelen, err);
 		if (rc == 1) {
-			unit_packet(u, ts, data, caplen);
+			unit_packet(u, ts, data, caplen, wirelen);
 		} else if (rc != 0) {
 			if (rc == -1) {
 				fprintf(stderr, "pdnslog: %s\n", err);
@@ -355,7 +356,7 @@ int main(int argc, char **argv)
 		}
 		rc = capture_next(&cap, &ts, &data, &caplen, &wirelen, err);
 		if (rc == 1) {
-			unit_packet(&units[0], ts, data, caplen);
+			unit_packet(&units[0], ts, data, caplen, wirelen);
 			continue;
 		}
 		if (rc == 0) {

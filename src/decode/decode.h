@@ -44,11 +44,12 @@ struct decoder {
 /* True when this link type is one decode_frame() understands. */
 bool decode_linktype_supported(int linktype);
 
-/* Decode one frame of caplen bytes captured at ts_ns (with ts_digits of
- * sub-second precision) and deliver its payload if it is UDP or TCP on a
- * DNS port. */
+/* Decode one frame of caplen bytes (of wirelen on the wire) captured at
+ * ts_ns (with ts_digits of sub-second precision) and deliver its payload if
+ * it is UDP or TCP on a DNS port.  wirelen tells a header that lies about
+ * its length (ip_bad) from a frame the capture cut short (ip_truncated). */
 void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
-		  const uint8_t *frame, size_t caplen);
+		  const uint8_t *frame, size_t caplen, size_t wirelen);
 
 /* The IP packet inside a frame (its length in *iplen), or NULL; what is not
  * IP is counted in st unless st is NULL (the dispatcher only looks). */

@@ -50,18 +50,23 @@ static void reassemble(const struct decoder *d, struct packet *pkt, const struct
 static void decode_ipv4(const struct decoder *d, struct packet *pkt,
 			const uint8_t *p, size_t len, int depth)
 {
-	if (len < 20) {
-		d->stats->ip_bad++;
+	size_t hlen = len < 20 ? 20 : (size_t)(p[0] & 15) * 4;
+	if (len < hlen && pkt->cut) {
+		d->stats->ip_truncated++; /* the capture ends inside the header */
 		return;
 	}
-	size_t hlen = (size_t)(p[0] & 15) * 4;
-	size_t total = (size_t)(p[2] << 8 | p[3]);
-	if (hlen < 20 || hlen > len || total < hlen) {
+	size_t total = len < 20 ? 0 : (size_t)(p[2] << 8 | p[3]);
+	if (len < 20 || hlen < 20 || hlen > len || total < hlen) {
 		d->stats->ip_bad++;
 		return;
 	}
 	if (total > len) {
-		d->stats->ip_truncated++;
+		/* Cut by the capture, or (the whole frame is there) a header
+		 * that lies: either way decoded as far as the bytes go. */
+		if (pkt->cut)
+			d->stats->ip_truncated++;
+		else
+			d->stats->ip_bad++;
 		pkt->truncated = 1;
 	} else {
 		len = total; /* drop link-layer padding */
@@ -92,7 +97,10 @@ static void decode_ipv6(const struct decoder *d, struct packet *pkt,
 			const uint8_t *p, size_t len, int depth)
 {
 	if (len < 40) {
-		d->stats->ip_bad++;
+		if (pkt->cut)
+			d->stats->ip_truncated++;
+		else
+			d->stats->ip_bad++;
 		return;
 	}
 	size_t plen = (size_t)(p[4] << 8 | p[5]);
@@ -100,7 +108,10 @@ static void decode_ipv6(const struct decoder *d, struct packet *pkt,
 		plen = len - 40; /* jumbogram or a capture that zeroed it: use what is there */
 	}
 	if (40 + plen > len) {
-		d->stats->ip_truncated++;
+		if (pkt->cut)
+			d->stats->ip_truncated++;
+		else
+			d->stats->ip_bad++; /* the whole frame is there: the header lies */
 		pkt->truncated = 1;
 	} else {
 		len = 40 + plen;

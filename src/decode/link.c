@@ -170,7 +170,7 @@ const uint8_t *link_find_ip(int linktype, const uint8_t *p, size_t len, size_t *
 }
 
 void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
-		  const uint8_t *p, size_t len)
+		  const uint8_t *p, size_t len, size_t wirelen)
 {
 	d->stats->packets++;
 	d->stats->bytes += len;
@@ -182,5 +182,6 @@ void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
 	memset(&pkt, 0, sizeof pkt);
 	pkt.ts_ns = ts_ns;
 	pkt.ts_digits = ts_digits;
+	pkt.cut = wirelen > len;
 	decode_ip(d, &pkt, ip, iplen, 0);
 }

@@ -23,6 +23,7 @@ struct packet {
 	const uint8_t *payload; /* lent: valid only during the call that receives it */
 	size_t len;
 	int truncated;      /* the capture cut the payload short (snaplen) */
+	int cut;            /* the capture kept less of the frame than the wire had */
 };
 
 #endif

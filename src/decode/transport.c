@@ -17,9 +17,7 @@ static void decode_udp(const struct decoder *d, struct packet *pkt,
 		       const uint8_t *p, size_t len)
 {
 	if (len < 8) {
-		if (pkt->truncated)
-			d->stats->ip_truncated++;
-		else
+		if (!pkt->truncated) /* else already counted as ip_truncated */
 			d->stats->udp_bad++;
 		return;
 	}
@@ -55,7 +53,8 @@ static void decode_tcp(const struct decoder *d, struct packet *pkt,
 		       const uint8_t *p, size_t len)
 {
 	if (len < 20) {
-		d->stats->ip_bad++;
+		if (!pkt->truncated) /* else already counted as ip_truncated */
+			d->stats->ip_bad++;
 		return;
 	}
 	pkt->sport = (uint16_t)(p[0] << 8 | p[1]);
@@ -66,7 +65,8 @@ static void decode_tcp(const struct decoder *d, struct packet *pkt,
 	}
 	size_t hlen = (size_t)(p[12] >> 4) * 4;
 	if (hlen < 20 || hlen > len) {
-		d->stats->ip_bad++;
+		if (hlen < 20 || !pkt->truncated)
+			d->stats->ip_bad++;
 		return;
 	}
 	pkt->proto = PKT_TCP;

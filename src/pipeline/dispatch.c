@@ -15,8 +15,9 @@
 
 struct record {
 	uint32_t len;
-	int32_t ts_digits;
+	uint32_t wirelen;
 	int64_t ts_ns;
+	int32_t ts_digits;
 };
 
 struct lane {
@@ -92,7 +93,7 @@ static void *run(void *arg)
 			tail += l->size - (tail & mask);
 		} else {
 			worker_packet(&l->worker, r.ts_ns, r.ts_digits,
-				      l->ring + (tail & mask) + sizeof r, r.len);
+				      l->ring + (tail & mask) + sizeof r, r.len, r.wirelen);
 			tail += record_size(r.len);
 			if (++since_snapshot == DISPATCH_SNAPSHOT_EVERY) {
 				publish(l);
@@ -157,7 +158,7 @@ static int lane_of(const struct dispatch *d, int linktype, const uint8_t *frame,
 }
 
 void dispatch_packet(struct dispatch *d, int64_t ts_ns, int ts_digits,
-		     const uint8_t *frame, size_t caplen)
+		     const uint8_t *frame, size_t caplen, size_t wirelen)
 {
 	struct lane *l = &d->lanes[lane_of(d, d->linktype, frame, caplen)];
 	size_t mask = l->size - 1;
@@ -182,7 +183,8 @@ void dispatch_packet(struct dispatch *d, int64_t ts_ns, int ts_digits,
 		memcpy(l->ring + (head & mask), &skip, sizeof skip);
 		head += to_end;
 	}
-	struct record r = { .len = (uint32_t)caplen, .ts_digits = ts_digits, .ts_ns = ts_ns };
+	struct record r = { .len = (uint32_t)caplen, .ts_digits = ts_digits, .ts_ns = ts_ns,
+			    .wirelen = wirelen > UINT32_MAX ? UINT32_MAX : (uint32_t)wirelen };
 	memcpy(l->ring + (head & mask), &r, sizeof r);
 	memcpy(l->ring + (head & mask) + sizeof r, frame, caplen);
 	atomic_store_explicit(&l->head, head + need, memory_order_release);

@@ -25,7 +25,7 @@ struct dispatch;
 struct dispatch *dispatch_create(int n, const struct worker_config *cfg, bool lossless);
 /* Hand one frame to its worker (copied). */
 void dispatch_packet(struct dispatch *d, int64_t ts_ns, int ts_digits,
-		     const uint8_t *frame, size_t caplen);
+		     const uint8_t *frame, size_t caplen, size_t wirelen);
 /* Let every worker drain its ring, flush its tables and stop. */
 void dispatch_finish(struct dispatch *d);
 /* Add all counters (workers' and the dispatcher's) into sum: exact after

@@ -115,7 +115,7 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 }
 
 void worker_packet(struct worker *w, int64_t ts_ns, int ts_digits,
-		   const uint8_t *frame, size_t caplen)
+		   const uint8_t *frame, size_t caplen, size_t wirelen)
 {
 	if (ts_ns >= w->next_sweep) {
 		if (w->next_sweep) {
@@ -125,7 +125,7 @@ void worker_packet(struct worker *w, int64_t ts_ns, int ts_digits,
 		w->next_sweep = w->cfg.gc_interval_ns > INT64_MAX - ts_ns ? INT64_MAX
 									  : ts_ns + w->cfg.gc_interval_ns;
 	}
-	decode_frame(&w->decoder, ts_ns, ts_digits, frame, caplen);
+	decode_frame(&w->decoder, ts_ns, ts_digits, frame, caplen, wirelen);
 }
 
 void worker_finish(struct worker *w)

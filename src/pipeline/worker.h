@@ -43,8 +43,9 @@ struct worker {
 };
 
 int worker_init(struct worker *w, const struct worker_config *cfg);
+/* One frame: caplen bytes captured of wirelen on the wire. */
 void worker_packet(struct worker *w, int64_t ts_ns, int ts_digits,
-		   const uint8_t *frame, size_t caplen);
+		   const uint8_t *frame, size_t caplen, size_t wirelen);
 /* Emit everything pending and flush the output buffer to the sinks. */
 void worker_finish(struct worker *w);
 void worker_destroy(struct worker *w);

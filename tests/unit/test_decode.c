@@ -20,7 +20,8 @@ static void on_deliver(void *ctx, const struct packet *p)
 	delivered++;
 }
 
-static void run(int linktype, const uint8_t *frame, size_t len)
+/* A frame of len bytes captured of wirelen on the wire. */
+static void run_cut(int linktype, const uint8_t *frame, size_t len, size_t wirelen)
 {
 	memset(&st, 0, sizeof st);
 	delivered = 0;
@@ -28,7 +29,12 @@ static void run(int linktype, const uint8_t *frame, size_t len)
 	portset_add(&ports, 53);
 	struct decoder d = { .linktype = linktype, .ports = &ports, .stats = &st,
 			     .deliver = on_deliver };
-	decode_frame(&d, 1, 6, frame, len);
+	decode_frame(&d, 1, 6, frame, len, wirelen);
+}
+
+static void run(int linktype, const uint8_t *frame, size_t len)
+{
+	run_cut(linktype, frame, len, len);
 }
 
 static const uint8_t dns_payload[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00";
@@ -159,11 +165,25 @@ static void lying_lengths(void **state)
 	run(DLT_RAW, f, n);
 	assert_int_equal(st.ip_bad, 1);
 	n = ipv4_udp(f, 5, 0);
-	run(DLT_RAW, f, n - 4);               /* cut by snaplen: decoded, marked */
+	run_cut(DLT_RAW, f, n - 4, n);        /* cut by snaplen: decoded, marked */
 	assert_int_equal(delivered, 1);
 	assert_int_equal(st.ip_truncated, 1);
+	assert_int_equal(st.ip_bad, 0);
 	assert_true(got.truncated);
 	assert_int_equal(got.len, 8);
+	n = ipv4_udp(f, 5, 0);
+	run(DLT_RAW, f, n - 4);               /* captured whole, total length lies */
+	assert_int_equal(delivered, 1);       /* still decoded as far as it goes */
+	assert_int_equal(st.ip_bad, 1);
+	assert_int_equal(st.ip_truncated, 0);
+	n = ipv4_udp(f, 5, 0);
+	run_cut(DLT_RAW, f, 24, n);           /* the capture ends in the UDP header */
+	assert_int_equal(delivered, 0);
+	assert_int_equal(st.ip_truncated, 1); /* once, not again by UDP */
+	assert_int_equal(st.udp_bad, 0);
+	run_cut(DLT_RAW, f, 12, n);           /* ... or in the IP header */
+	assert_int_equal(st.ip_truncated, 1);
+	assert_int_equal(st.ip_bad, 0);
 	n = ipv4_udp(f, 5, 0);
 	f[20 + 5] = 200;                      /* UDP length beyond the IP packet */
 	run(DLT_RAW, f, n);
