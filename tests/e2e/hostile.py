@@ -29,8 +29,14 @@ def expect(what, ok, detail=""):
         print("FAIL: %s %s" % (what, detail))
 
 
+PEAK_KIB = [0]  # the largest peak RSS of any run, as GNU time measures it
+
+
 def run(path, *args):
-    p = subprocess.run([BIN, "-pcap", path, "-numprocs", "1"] + list(args), capture_output=True, timeout=60)
+    rss = os.path.join(TMP, "rss.txt")
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss, BIN, "-pcap", path, "-numprocs", "1"]
+                       + list(args), capture_output=True, timeout=60)
+    PEAK_KIB[0] = max(PEAK_KIB[0], int(open(rss).read().split()[-1]))
     lines = [json.loads(x) for x in p.stdout.decode().splitlines()]
     stats = json.loads(p.stderr.decode().strip().splitlines()[-1])
     return p.returncode, lines, stats
@@ -378,5 +384,10 @@ for what, frame, kept in (("in the UDP header", query_frame, 14 + 20 + 4),
            "ip_truncated %d ip_bad %d udp_bad %d" % (st["ip_truncated"], st["ip_bad"], st["udp_bad"]))
     expect("snaplen cut %s: what follows is logged" % what, followed(lines))
 
-print("hostile: %d passed, %d failed" % (passes, failures))
+# Memory: no input above made any run grow past 64 MiB (a sanitizer build's
+# shadow memory makes the number meaningless there).
+peak_kib = PEAK_KIB[0]
+if not os.environ.get("PDNSLOG_SANITIZED"):
+    expect("memory bounded: every run under 64 MiB", peak_kib < 64 * 1024, "(%d KiB)" % peak_kib)
+print("hostile: %d passed, %d failed (largest peak RSS %d KiB)" % (passes, failures, peak_kib))
 sys.exit(1 if failures else 0)
