@@ -15,10 +15,14 @@
 
 struct record {
 	uint32_t len;
-	uint32_t wirelen;
+	int16_t ts_digits;
+	uint16_t cut;    /* the capture kept less than the wire had (the decoder
+			  * needs only that, not the wire length itself) */
 	int64_t ts_ns;
-	int32_t ts_digits;
 };
+/* Records start on 16-byte boundaries, so a header of 16 bytes always fits
+ * in what is left at the ring's end, where a SKIP header may have to go. */
+_Static_assert(sizeof(struct record) == 16, "a record header is 16 bytes");
 
 struct lane {
 	struct dispatch *d;
@@ -93,7 +97,7 @@ static void *run(void *arg)
 			tail += l->size - (tail & mask);
 		} else {
 			worker_packet(&l->worker, r.ts_ns, r.ts_digits,
-				      l->ring + (tail & mask) + sizeof r, r.len, r.wirelen);
+				      l->ring + (tail & mask) + sizeof r, r.len, r.len + r.cut);
 			tail += record_size(r.len);
 			if (++since_snapshot == DISPATCH_SNAPSHOT_EVERY) {
 				publish(l);
@@ -183,8 +187,8 @@ void dispatch_packet(struct dispatch *d, int64_t ts_ns, int ts_digits,
 		memcpy(l->ring + (head & mask), &skip, sizeof skip);
 		head += to_end;
 	}
-	struct record r = { .len = (uint32_t)caplen, .ts_digits = ts_digits, .ts_ns = ts_ns,
-			    .wirelen = wirelen > UINT32_MAX ? UINT32_MAX : (uint32_t)wirelen };
+	struct record r = { .len = (uint32_t)caplen, .ts_digits = (int16_t)ts_digits,
+			    .cut = wirelen > caplen, .ts_ns = ts_ns };
 	memcpy(l->ring + (head & mask), &r, sizeof r);
 	memcpy(l->ring + (head & mask) + sizeof r, frame, caplen);
 	atomic_store_explicit(&l->head, head + need, memory_order_release);

@@ -239,13 +239,21 @@ def load_run(procs):
     sent = int(re.search(r"Queries sent:\s+(\d+)", out).group(1))
     # The load is over: once pdnslog has read what the kernel holds (a
     # sanitizer build takes a while), every packet is processed or a drop.
+    quiet = {}
     for _ in range(20):
         time.sleep(0.5)
+        if p.poll() is not None:
+            break
         p.send_signal(signal.SIGUSR1)
         time.sleep(0.5)
-        quiet = [json.loads(line) for line in open(stats)][-1]
-        if quiet["pcap_received"] == quiet["packets"] + quiet["pcap_dropped"] + quiet["queue_drops"]:
+        records = [json.loads(line) for line in open(stats)]
+        quiet = records[-1] if records else {}
+        if quiet and quiet["pcap_received"] == quiet["packets"] + quiet["pcap_dropped"] + quiet["queue_drops"]:
             break
+    if not quiet:
+        expect("load: pdnslog alive and writing stats on SIGUSR1", False,
+               "(exit %s: %s)" % (p.poll(), p.stderr.read().decode()[:2500] if p.poll() is not None else ""))
+        return
     expect("load: counters add up (received = processed + counted drops)",
            quiet["pcap_received"] == quiet["packets"] + quiet["pcap_dropped"] + quiet["queue_drops"],
            str({k: quiet[k] for k in ("pcap_received", "packets", "pcap_dropped", "queue_drops")}))
