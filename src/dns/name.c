@@ -3,49 +3,71 @@
 
 #include <ctype.h>
 
-int dns_name_unpack(const uint8_t *msg, size_t msglen, size_t pos,
-		    uint8_t *out, size_t *next)
-{
-	size_t len = 0;       /* bytes of uncompressed name so far */
-	size_t at = pos;      /* where the next label is read */
-	size_t limit = pos;   /* pointers must point strictly before this */
-	int jumped = 0;
+/* A walk over a name's labels under the three safety rules.  Every reader
+ * of names (decompression, printing) steps through it, so the rules live
+ * here once. */
+struct name_walk {
+	const uint8_t *msg;
+	size_t msglen;
+	size_t at;     /* where the next label is read */
+	size_t limit;  /* pointers must point strictly before this */
+	size_t len;    /* bytes of uncompressed name so far */
+	size_t end;    /* just past the name's own bytes at its start; 0: not yet known */
+};
 
+/* The next label: its length (0 for the root) with *label at its bytes, or a
+ * negative DNS_E* code.  Compression pointers are followed on the way. */
+static inline int walk_label(struct name_walk *w, const uint8_t **label)
+{
 	for (;;) {
-		if (at >= msglen)
+		if (w->at >= w->msglen)
 			return DNS_ESHORT;
-		uint8_t b = msg[at];
+		uint8_t b = w->msg[w->at];
 		if ((b & 0xC0) == 0xC0) {
-			if (at + 1 >= msglen)
+			if (w->at + 1 >= w->msglen)
 				return DNS_ESHORT;
-			size_t target = (size_t)(b & 0x3F) << 8 | msg[at + 1];
-			if (!jumped && next)
-				*next = at + 2;
+			size_t target = (size_t)(b & 0x3F) << 8 | w->msg[w->at + 1];
 			/* Strictly backwards from the pointer itself and from
 			 * where this name began: chains only shrink. */
-			if (target >= at || target >= limit)
+			if (target >= w->at || target >= w->limit)
 				return DNS_EPOINTER;
-			limit = target;
-			at = target;
-			jumped = 1;
+			if (!w->end)
+				w->end = w->at + 2;
+			w->limit = w->at = target;
 			continue;
 		}
 		if (b & 0xC0)
 			return DNS_ELABEL; /* 01 and 10: extended/reserved label types */
-		if (at + 1 + b > msglen)
+		if (w->at + 1 + b > w->msglen)
 			return DNS_ESHORT;
-		if (len + 1 + b > DNS_NAME_MAX)
+		if (w->len + 1 + b > DNS_NAME_MAX)
 			return DNS_ENAMELEN;
+		*label = w->msg + w->at + 1;
+		w->len += 1 + (size_t)b;
+		w->at += 1 + (size_t)b;
+		if (b == 0 && !w->end)
+			w->end = w->at;
+		return b;
+	}
+}
+
+int dns_name_unpack(const uint8_t *msg, size_t msglen, size_t pos,
+		    uint8_t *out, size_t *next)
+{
+	struct name_walk w = { .msg = msg, .msglen = msglen, .at = pos, .limit = pos };
+	for (;;) {
+		const uint8_t *label;
+		int n = walk_label(&w, &label);
+		if (n < 0)
+			return n;
 		if (out)
-			memcpy(out + len, msg + at, 1 + (size_t)b);
-		len += 1 + (size_t)b;
-		at += 1 + (size_t)b;
-		if (b == 0)
+			memcpy(out + w.len - 1 - (size_t)n, label - 1, 1 + (size_t)n);
+		if (n == 0)
 			break;
 	}
-	if (!jumped && next)
-		*next = at;
-	return (int)len;
+	if (next)
+		*next = w.end;
+	return (int)w.len;
 }
 
 /* Label bytes that are written escaped (RFC 1035 5.1 and what dig escapes). */
@@ -86,92 +108,47 @@ static void print_label(struct strbuf *sb, const uint8_t *p, size_t n)
 	sb->len = (size_t)(o - sb->p);
 }
 
-static void print_name(struct strbuf *sb, const uint8_t *name, int fqdn)
-{
-	if (name[0] == 0) {
-		strbuf_putc(sb, '.');
-		return;
-	}
-	while (name[0]) {
-		print_label(sb, name + 1, name[0]);
-		name += 1 + name[0];
-		if (name[0] || fqdn)
-			strbuf_putc(sb, '.');
-	}
-}
-
-void dns_name_print(struct strbuf *sb, const uint8_t *name)
-{
-	print_name(sb, name, 0);
-}
-
-void dns_name_print_fqdn(struct strbuf *sb, const uint8_t *name)
-{
-	print_name(sb, name, 1);
-}
-
-/* One pass over the wire: the checks of dns_name_unpack(), each label
- * printed as it is met, and the text taken back if the name turns out bad. */
+/* One pass: each label printed as the walk meets it, and the text taken
+ * back if the name turns out bad. */
 int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
 		      size_t pos, int fqdn, size_t *next)
 {
 	size_t mark = sb->len;
-	size_t len = 0, at = pos, limit = pos;
-	size_t end = 0; /* just past the name's own bytes at pos */
-	int rc = DNS_OK;
+	struct name_walk w = { .msg = msg, .msglen = msglen, .at = pos, .limit = pos };
 	for (;;) {
-		if (at >= msglen) {
-			rc = DNS_ESHORT;
+		const uint8_t *label;
+		int n = walk_label(&w, &label);
+		if (n < 0) {
+			sb->len = mark;
+			return n;
+		}
+		if (n == 0)
 			break;
-		}
-		uint8_t b = msg[at];
-		if ((b & 0xC0) == 0xC0) {
-			if (at + 1 >= msglen) {
-				rc = DNS_ESHORT;
-				break;
-			}
-			size_t target = (size_t)(b & 0x3F) << 8 | msg[at + 1];
-			if (target >= at || target >= limit) {
-				rc = DNS_EPOINTER;
-				break;
-			}
-			if (!end)
-				end = at + 2;
-			limit = at = target;
-			continue;
-		}
-		if (b & 0xC0) {
-			rc = DNS_ELABEL;
-			break;
-		}
-		if (at + 1 + b > msglen) {
-			rc = DNS_ESHORT;
-			break;
-		}
-		if (len + 1 + b > DNS_NAME_MAX) {
-			rc = DNS_ENAMELEN;
-			break;
-		}
-		len += 1 + (size_t)b;
-		if (b == 0) {
-			if (!end)
-				end = at + 1;
-			break;
-		}
-		if (len > 1 + (size_t)b)
+		if (w.len > 1 + (size_t)n)
 			strbuf_putc(sb, '.');
-		print_label(sb, msg + at + 1, b);
-		at += 1 + (size_t)b;
+		print_label(sb, label, (size_t)n);
 	}
-	if (rc != DNS_OK) {
-		sb->len = mark;
-		return rc;
-	}
-	if (len == 1 || fqdn)
+	if (w.len == 1 || fqdn)
 		strbuf_putc(sb, '.');
 	if (next)
-		*next = end;
-	return rc;
+		*next = w.end;
+	return DNS_OK;
+}
+
+void dns_name_print(struct strbuf *sb, const uint8_t *name)
+{
+	/* An uncompressed name is a message of its own, its name at 0. */
+	dns_name_print_at(sb, name, DNS_NAME_MAX, 0, 0, NULL);
+}
+
+size_t dns_name_inplace_len(const uint8_t *msg, size_t msglen, size_t pos)
+{
+	size_t at = pos;
+	while (at < msglen && msg[at] != 0 && msg[at] <= DNS_LABEL_MAX)
+		at += 1 + (size_t)msg[at];
+	if (at >= msglen || msg[at] != 0 || at + 1 - pos > DNS_NAME_MAX)
+		return 0;
+	return at + 1 - pos;
 }
 
 int dns_name_equal(const uint8_t *a, const uint8_t *b)

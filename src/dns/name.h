@@ -28,15 +28,16 @@ int dns_name_unpack(const uint8_t *msg, size_t msglen, size_t pos,
  * \DDD and the specials . ; \ " ( ) @ $ and space escaped with '\'. */
 void dns_name_print(struct strbuf *sb, const uint8_t *name);
 
-/* Same, with the trailing dot of a fully qualified name kept ("a.b."),
- * as names inside rdata are written. */
-void dns_name_print_fqdn(struct strbuf *sb, const uint8_t *name);
-
 /* Decompress the name at msg[pos] and print it (dns_name_print style when
  * fqdn is 0); *next (if not NULL) as for dns_name_unpack().  Returns the
  * DNS_E* code; on error prints nothing. */
 int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
 		      size_t pos, int fqdn, size_t *next);
+
+/* The wire length (root included) of the name at msg[pos] when it is
+ * written out in place: labels only, no compression pointer, within msglen
+ * and DNS_NAME_MAX.  0 otherwise.  For byte-wise comparisons of names. */
+size_t dns_name_inplace_len(const uint8_t *msg, size_t msglen, size_t pos);
 
 /* Case-insensitive equality of two uncompressed wire names. */
 int dns_name_equal(const uint8_t *a, const uint8_t *b);

@@ -11,17 +11,6 @@
 #include "format/jsonw.h"
 #include "format/record.h"
 #include "format/timefmt.h"
-#include "util/ipfmt.h"
-
-static void put_ip(struct strbuf *sb, const uint8_t *a, uint8_t family)
-{
-	strbuf_putc(sb, '"');
-	if (family == 6)
-		strbuf_put_ipv6(sb, a);
-	else
-		strbuf_put_ipv4(sb, a);
-	strbuf_putc(sb, '"');
-}
 
 /* The question logged: the query's, else the response's. */
 static const struct dns_msg *question_source(const struct exchange *x)
@@ -36,17 +25,14 @@ static void put_tail(struct format_ctx *f, struct strbuf *sb, const struct excha
 {
 	const struct dns_msg *r = x->response;
 	strbuf_puts(sb, ",\"dst\":");
-	put_ip(sb, x->key->server, x->key->family);
+	format_put_ip(sb, x->key->server, x->key->family);
 	strbuf_puts(sb, ",\"src\":");
-	put_ip(sb, x->key->client, x->key->family);
+	format_put_ip(sb, x->key->client, x->key->family);
 	strbuf_puts(sb, ",\"tstamp\":\"");
 	const struct leg *first = x->qleg ? x->qleg : x->rleg;
 	format_rfc3339(sb, first->ts_ns, first->ts_digits);
 	strbuf_puts(sb, "\",\"elapsed\":");
-	if (x->qleg && x->rleg)
-		strbuf_put_i64(sb, x->rleg->ts_ns - x->qleg->ts_ns);
-	else
-		strbuf_puts(sb, "null");
+	format_put_elapsed(sb, x);
 	strbuf_puts(sb, ",\"sport\":\"");
 	strbuf_put_u64(sb, x->key->cport);
 	strbuf_puts(sb, "\",\"level\":\"\",\"bytes\":");

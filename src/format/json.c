@@ -294,35 +294,12 @@ static void put_message(struct strbuf *sb, struct format_ctx *f, const struct le
 	strbuf_putc(sb, '}');
 }
 
-static void put_addr(struct strbuf *sb, const uint8_t *a, uint8_t family)
-{
-	strbuf_putc(sb, '"');
-	if (family == 6)
-		strbuf_put_ipv6(sb, a);
-	else
-		strbuf_put_ipv4(sb, a);
-	strbuf_putc(sb, '"');
-}
-
-/* Length of the uncompressed name at offset 12 of m (labels up to the root,
- * no pointer), or 0. */
-static size_t question_name_len(const struct dns_msg *m)
-{
-	size_t at = DNS_HEADER_LEN;
-	while (at < m->len && m->wire[at] != 0) {
-		if (m->wire[at] > DNS_LABEL_MAX)
-			return 0;
-		at += 1 + (size_t)m->wire[at];
-	}
-	return at < m->len ? at + 1 - DNS_HEADER_LEN : 0;
-}
-
 /* The response's question is mostly the query's, byte for byte: then its
  * text is the query's too, and the response starts with it already seen. */
 static void seed_from_query(struct names_seen *rseen, const struct names_seen *qseen,
 			    const struct dns_msg *q, const struct dns_msg *r)
 {
-	size_t n = question_name_len(q);
+	size_t n = dns_name_inplace_len(q->wire, q->len, DNS_HEADER_LEN);
 	if (n == 0 || r->len < DNS_HEADER_LEN + n ||
 	    memcmp(q->wire + DNS_HEADER_LEN, r->wire + DNS_HEADER_LEN, n) != 0)
 		return;
@@ -348,20 +325,17 @@ size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchang
 	strbuf_putn(sb, sensor->p, sensor->len);
 	strbuf_puts(sb, x->key->proto == 6 ? "\",\"protocol\":\"tcp\",\"client\":"
 					   : "\",\"protocol\":\"udp\",\"client\":");
-	put_addr(sb, x->key->client, x->key->family);
+	format_put_ip(sb, x->key->client, x->key->family);
 	strbuf_puts(sb, ",\"client_port\":");
 	strbuf_put_u64(sb, x->key->cport);
 	strbuf_puts(sb, ",\"server\":");
-	put_addr(sb, x->key->server, x->key->family);
+	format_put_ip(sb, x->key->server, x->key->family);
 	strbuf_puts(sb, ",\"server_port\":");
 	strbuf_put_u64(sb, x->key->sport);
 	strbuf_puts(sb, ",\"id\":");
 	strbuf_put_u64(sb, x->key->id);
 	strbuf_puts(sb, ",\"elapsed\":");
-	if (x->qleg && x->rleg)
-		strbuf_put_i64(sb, x->rleg->ts_ns - x->qleg->ts_ns);
-	else
-		strbuf_puts(sb, "null");
+	format_put_elapsed(sb, x);
 	strbuf_puts(sb, ",\"query\":");
 	if (x->query)
 		put_message(sb, f, x->qleg, x->query, &qseen);

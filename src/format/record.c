@@ -3,6 +3,7 @@
 
 #include "format/jsonw.h"
 #include "format/record.h"
+#include "util/ipfmt.h"
 
 const char *exchange_status_name(enum exchange_status s)
 {
@@ -20,4 +21,22 @@ const struct strbuf *format_sensor_json(struct format_ctx *f)
 		json_escape(&f->sensor_text, f->sensor, strlen(f->sensor));
 	}
 	return &f->sensor_text;
+}
+
+void format_put_ip(struct strbuf *sb, const uint8_t *a, uint8_t family)
+{
+	strbuf_putc(sb, '"');
+	if (family == 6)
+		strbuf_put_ipv6(sb, a);
+	else
+		strbuf_put_ipv4(sb, a);
+	strbuf_putc(sb, '"');
+}
+
+void format_put_elapsed(struct strbuf *sb, const struct exchange *x)
+{
+	if (x->qleg && x->rleg)
+		strbuf_put_i64(sb, x->rleg->ts_ns - x->qleg->ts_ns);
+	else
+		strbuf_puts(sb, "null");
 }

@@ -32,6 +32,11 @@ size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchang
 
 const char *exchange_status_name(enum exchange_status s);
 
+/* Fields both formats write the same way: an address as a JSON string, and
+ * the response time in nanoseconds (null when the exchange is unpaired). */
+void format_put_ip(struct strbuf *sb, const uint8_t *a, uint8_t family);
+void format_put_elapsed(struct strbuf *sb, const struct exchange *x);
+
 /* The sensor name escaped for a JSON string, kept in f after the first call. */
 const struct strbuf *format_sensor_json(struct format_ctx *f);
 

@@ -108,15 +108,12 @@ size_t pair_pending(const struct pair_table *t)
  * of a message gets in the way: then the names are decompressed to decide. */
 static int question_equal_in_place(const struct leg *q, const struct leg *r)
 {
-	size_t at = DNS_HEADER_LEN;
 	/* Most often the response echoes the question byte for byte. */
-	while (at < q->len && q->wire[at] != 0 && q->wire[at] <= DNS_LABEL_MAX)
-		at += 1 + (size_t)q->wire[at];
-	if (at < q->len && q->wire[at] == 0 && at + 5 <= q->len && at + 5 <= r->len &&
-	    at + 1 - DNS_HEADER_LEN <= DNS_NAME_MAX &&
-	    memcmp(q->wire + DNS_HEADER_LEN, r->wire + DNS_HEADER_LEN, at + 5 - DNS_HEADER_LEN) == 0)
+	size_t qn = dns_name_inplace_len(q->wire, q->len, DNS_HEADER_LEN);
+	if (qn && DNS_HEADER_LEN + qn + 4 <= q->len && DNS_HEADER_LEN + qn + 4 <= r->len &&
+	    memcmp(q->wire + DNS_HEADER_LEN, r->wire + DNS_HEADER_LEN, qn + 4) == 0)
 		return 1;
-	at = DNS_HEADER_LEN;
+	size_t at = DNS_HEADER_LEN;
 	for (;;) {
 		if (at >= q->len || at >= r->len)
 			return -1;
