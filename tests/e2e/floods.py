@@ -15,11 +15,11 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gen"))
 from pcapgen import Pcap, TCP_ACK, TCP_PSH, TCP_SYN, ether, ipv4, tcp_frame, udp  # noqa: E402
+import checks  # noqa: E402  (tests/e2e/checks.py, beside this script)
+from checks import expect  # noqa: E402
 
 BIN = sys.argv[1]
 TMP = tempfile.mkdtemp()
-failures = 0
-passes = 0
 
 
 def run(args):
@@ -45,15 +45,6 @@ SANITIZED = bool(os.environ.get("PDNSLOG_SANITIZED"))
 def expect_rss(what, ok, detail=""):
     if not SANITIZED:
         expect(what, ok, detail)
-
-
-def expect(what, ok, detail=""):
-    global failures, passes
-    if ok:
-        passes += 1
-    else:
-        failures += 1
-        print("FAIL: %s %s" % (what, detail))
 
 
 def addr(i):
@@ -154,5 +145,4 @@ expect_rss("orphan fragments: RSS bounded", rss - base_rss < 2048 + 4096,
            "(%d KiB over the baseline)" % (rss - base_rss))
 
 print("peak RSS KiB: baseline %d" % base_rss)
-print("floods: %d passed, %d failed" % (passes, failures))
-sys.exit(1 if failures else 0)
+checks.finish("floods")

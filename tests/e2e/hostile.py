@@ -14,19 +14,11 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gen"))
 from pcapgen import (Pcap, TCP_ACK, TCP_PSH, TCP_SYN, checksum, ether, framed, ip4, ipv4,  # noqa: E402
                      query_and_response, tcp_frame, udp, wire)
+import checks  # noqa: E402  (tests/e2e/checks.py, beside this script)
+from checks import expect  # noqa: E402
 
 BIN = sys.argv[1]
 TMP = tempfile.mkdtemp()
-passes = failures = 0
-
-
-def expect(what, ok, detail=""):
-    global passes, failures
-    if ok:
-        passes += 1
-    else:
-        failures += 1
-        print("FAIL: %s %s" % (what, detail))
 
 
 PEAK_KIB = [0]  # the largest peak RSS of any run, as GNU time measures it
@@ -389,5 +381,4 @@ for what, frame, kept in (("in the UDP header", query_frame, 14 + 20 + 4),
 peak_kib = PEAK_KIB[0]
 if not os.environ.get("PDNSLOG_SANITIZED"):
     expect("memory bounded: every run under 64 MiB", peak_kib < 64 * 1024, "(%d KiB)" % peak_kib)
-print("hostile: %d passed, %d failed (largest peak RSS %d KiB)" % (passes, failures, peak_kib))
-sys.exit(1 if failures else 0)
+checks.finish("hostile", " (largest peak RSS %d KiB)" % peak_kib)

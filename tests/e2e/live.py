@@ -20,20 +20,13 @@ import time
 import dns.message
 import dns.rrset
 
+import checks  # tests/e2e/checks.py, beside this script
+from checks import expect
+
 BIN = sys.argv[1]
 PORT = 5399
 tmp = tempfile.mkdtemp()
 log, stats_file = os.path.join(tmp, "dns.log"), os.path.join(tmp, "stats.jsonl")
-passes = failures = 0
-
-
-def expect(what, ok, detail=""):
-    global passes, failures
-    if ok:
-        passes += 1
-    else:
-        failures += 1
-        print("FAIL: %s %s" % (what, detail))
 
 
 def serve(sock, stop):
@@ -174,5 +167,4 @@ expect("as nobody with only CAP_NET_RAW: captures and exits 0",
        nrc == 0 and sorted(r["q"] for r in records(nlog)) == sorted("c%d.live.example" % i for i in range(10)),
        "(%s: %s; %d records)" % (nrc, n.stderr.read().decode()[-200:], len(records(nlog))))
 shutil.rmtree(nobody_dir, ignore_errors=True)
-print("live: %d passed, %d failed" % (passes, failures))
-sys.exit(1 if failures else 0)
+checks.finish("live")

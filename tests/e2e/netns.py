@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+import checks  # tests/e2e/checks.py, beside this script
+from checks import expect
+
 BIN = os.path.abspath(sys.argv[1])
 TAG = "pdl%d" % os.getpid()
 NS_CLI, NS_RES, NS_AUTH = TAG + "c", TAG + "r", TAG + "a"
@@ -32,16 +35,6 @@ RES4, RES6, CLI4, CLI6 = "10.53.1.1", "fd00:53:1::1", "10.53.1.2", "fd00:53:1::2
 PERF4 = "10.53.1.3"  # dnsperf's own address: its random ports never meet dig's
 UP_RES, UP_AUTH = "10.53.2.1", "10.53.2.2"
 TMP = tempfile.mkdtemp(prefix="pdnslog-netns-")
-passes = failures = 0
-
-
-def expect(what, ok, detail=""):
-    global passes, failures
-    if ok:
-        passes += 1
-    else:
-        failures += 1
-        print("FAIL: %s %s" % (what, detail))
 
 
 def sh(*cmd, ns=None, check=True, **kw):
@@ -417,9 +410,8 @@ def main():
     expect("no packet lost", st.get("pcap_dropped") == 0 and st.get("queue_drops") == 0,
            str({k: st.get(k) for k in ("pcap_dropped", "queue_drops")}))
     expect("every message parsed", st.get("dns_malformed") == 0, str(st.get("dns_malformed")))
-    print("netns: %d passed, %d failed (%d dig, %d kdig, %d dnsperf queries; %d upstream exchanges)"
-          % (passes, failures, len(asked), len(kresults), sent, len(upstream)))
-    return 1 if failures else 0
+    checks.finish("netns", " (%d dig, %d kdig, %d dnsperf queries; %d upstream exchanges)"
+                  % (len(asked), len(kresults), sent, len(upstream)))
 
 
-sys.exit(main())
+main()
