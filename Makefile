@@ -2,7 +2,7 @@
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 CSTD    = -std=c11 -D_GNU_SOURCE
-WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-missing-field-initializers
 OPT     ?= -O2 -g
 PCAP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libpcap)
 PCAP_LIBS   ?= $(shell $(PKG_CONFIG) --libs libpcap)
@@ -11,10 +11,12 @@ MHD_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
 MHD_LIBS ?= $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 SECCOMP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libseccomp)
 SECCOMP_LIBS ?= $(shell $(PKG_CONFIG) --libs libseccomp)
+KAFKA_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags rdkafka)
+KAFKA_LIBS ?= $(shell $(PKG_CONFIG) --libs rdkafka)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(MHD_CFLAGS) $(SECCOMP_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) -pthread $(EXTRA_LIBS)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(MHD_CFLAGS) $(SECCOMP_CFLAGS) $(KAFKA_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) $(KAFKA_LIBS) -pthread $(EXTRA_LIBS)
 
 BUILD   = build
 SRCS    = $(sort $(wildcard src/*/*.c))
@@ -23,7 +25,7 @@ MAIN    = $(BUILD)/obj/main.o
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all objs bench check check-asan check-tsan fuzz fuzz-build fuzz-regressions unit e2e clean
+.PHONY: all objs bench check check-asan check-tsan fuzz fuzz-build fuzz-regressions unit e2e clean install uninstall
 all: $(BUILD)/pdnslog
 
 objs: $(OBJS)
@@ -57,6 +59,44 @@ check-asan:
 # The benchmark (bench/run.py): times, never asserted by make check.
 bench: all
 	@/usr/bin/python3 bench/run.py $(BENCH_ARGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, pdnslog(8), the
+# systemd unit (its paths filled in), sysusers.d and logrotate files, and the
+# sample config: always as $(DOCDIR)/pdnslog.conf.example, and as
+# $(SYSCONFDIR)/pdnslog/pdnslog.conf only when there is none (a user's
+# config is never overwritten).  `make uninstall` leaves that config alone.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/pdnslog
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR ?= /etc
+install: all
+	@mkdir -p $(BUILD)/dist
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/pdnslog.service.in >$(BUILD)/dist/pdnslog.service
+	install -D -m 0755 $(BUILD)/pdnslog $(DESTDIR)$(BINDIR)/pdnslog
+	install -D -m 0644 docs/pdnslog.8 $(DESTDIR)$(MANDIR)/man8/pdnslog.8
+	install -D -m 0644 $(BUILD)/dist/pdnslog.service $(DESTDIR)$(UNITDIR)/pdnslog.service
+	install -D -m 0644 dist/pdnslog.sysusers $(DESTDIR)$(SYSUSERSDIR)/pdnslog.conf
+	install -D -m 0644 dist/pdnslog.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/pdnslog
+	install -D -m 0644 dist/pdnslog.conf $(DESTDIR)$(DOCDIR)/pdnslog.conf.example
+	install -D -m 0644 docs/json-format.md $(DESTDIR)$(DOCDIR)/json-format.md
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pdnslog/pdnslog.conf ]; then \
+		echo "$(DESTDIR)$(SYSCONFDIR)/pdnslog/pdnslog.conf exists: kept (new sample: $(DESTDIR)$(DOCDIR)/pdnslog.conf.example)"; \
+	else \
+		echo "install -D -m 0644 dist/pdnslog.conf $(DESTDIR)$(SYSCONFDIR)/pdnslog/pdnslog.conf"; \
+		install -D -m 0644 dist/pdnslog.conf $(DESTDIR)$(SYSCONFDIR)/pdnslog/pdnslog.conf; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pdnslog $(DESTDIR)$(MANDIR)/man8/pdnslog.8 \
+		$(DESTDIR)$(UNITDIR)/pdnslog.service $(DESTDIR)$(SYSUSERSDIR)/pdnslog.conf \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/pdnslog \
+		$(DESTDIR)$(DOCDIR)/pdnslog.conf.example $(DESTDIR)$(DOCDIR)/json-format.md
+	@rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/pdnslog/pdnslog.conf and /var/log/pdnslog, if there"
 
 # The worker threads under ThreadSanitizer: every capture with three workers.
 check-tsan:

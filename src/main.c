@@ -22,6 +22,7 @@
 #include "decode/decode.h"
 #include "pipeline/dispatch.h"
 #include "pipeline/worker.h"
+#include "sink/kafka.h"
 #include "sink/sink.h"
 #include "stats/metrics.h"
 #include "stats/stats.h"
@@ -92,8 +93,12 @@ static int64_t monotonic_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The Kafka sink while it runs; its final counters once it is closed. */
+static struct kafka_sink *kafka;
+static struct kafka_counters kafka_final;
+
 /* All the counters: the workers' (a snapshot while they run), the
- * kernel's from pcap_stats for a live capture, the sinks' errors. */
+ * kernel's from pcap_stats for a live capture, the sinks'. */
 static void collect_stats(struct stats *total, struct unit *units, int nunits,
 			  struct sink **sinks)
 {
@@ -115,6 +120,13 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 	}
 	for (struct sink **s = sinks; *s; s++)
 		total->output_errors += (*s)->errors;
+	struct kafka_counters kc = kafka_final;
+	if (kafka)
+		kafka_get_counters(kafka, &kc);
+	total->kafka_delivered = kc.delivered;
+	total->kafka_failed = kc.failed;
+	total->kafka_dropped = kc.dropped;
+	total->kafka_undelivered = kc.undelivered;
 }
 
 static void write_stats(FILE *out, const struct stats *total, const char *sensor)
@@ -125,6 +137,8 @@ static void write_stats(FILE *out, const struct stats *total, const char *sensor
 	if (!sb.overflow) {
 		fwrite(sb.p, 1, sb.len, out);
 		fflush(out);
+		if (kafka)
+			kafka_produce_stats(kafka, sb.p, sb.len - 1);
 	}
 	strbuf_free(&sb);
 }
@@ -227,6 +241,19 @@ int main(int argc, char **argv)
 		sinks[nsinks++] = &out_file;
 	}
 
+	if (o.kafka) {
+		struct kafka_config kc = {
+			.brokers = o.kafka_brokers, .topic = o.kafka_topic,
+			.stats_topic = o.kafka_stats_topic, .opts = o.kafka_opts.v,
+			.nopts = o.kafka_opts.n, .queue_max = o.kafka_queue, .debug = o.debug,
+		};
+		if (!(kafka = kafka_open(&kc, err, sizeof err))) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			return 2; /* a bad -kafka_opt is a usage error */
+		}
+		debugf(&o, "kafka: records to topic %s", o.kafka_topic);
+	}
+
 	static struct stats_board board;
 	struct metrics_server *metrics = NULL;
 	stats_board_init(&board, o.name);
@@ -252,7 +279,7 @@ int main(int argc, char **argv)
 	size_t share = (size_t)per_unit * (size_t)nunits;
 	struct worker_config wc = {
 		.linktype = cap.linktype, .ports = &o.portset, .format = o.output,
-		.sensor = o.name, .sinks = sinks,
+		.sensor = o.name, .sinks = sinks, .kafka = kafka, .kafka_key = o.kafka_key,
 		.pair = { .max_pending = per_worker((size_t)o.max_pending, share),
 			  .max_held_bytes = per_worker(PAIR_DEFAULT_HELD_BYTES, share),
 			  .gc_age_ns = o.gc_age },
@@ -313,7 +340,7 @@ int main(int argc, char **argv)
 	 * are not among them. */
 	if (o.sandbox && !o.cpuprofile && sandbox_available()) {
 		tzset(); /* gmtime_r() reads the zone file once: before, not after */
-		struct sandbox_config sc = { .metrics = metrics != NULL,
+		struct sandbox_config sc = { .metrics = metrics != NULL, .kafka = kafka != NULL,
 					     .read_files = cap.live && o.promisc };
 		if (sandbox_enter(&sc, err, sizeof err) < 0) {
 			fprintf(stderr, "pdnslog: %s (-sandbox=false runs without it)\n", err);
@@ -394,6 +421,29 @@ int main(int argc, char **argv)
 	if (output_errors)
 		status = 1;
 	struct stats total;
+	if (kafka) {
+		/* The stats topic gets the counters as they stand; the brokers'
+		 * last acknowledgements are in the final line on stats_out. */
+		collect_stats(&total, units, nunits, sinks);
+		if (o.kafka_stats_topic) {
+			struct strbuf sb;
+			strbuf_init(&sb);
+			stats_print_json(&sb, &total, o.name);
+			if (!sb.overflow)
+				kafka_produce_stats(kafka, sb.p, sb.len - 1);
+			strbuf_free(&sb);
+		}
+		kafka_close(kafka, o.kafka_flush_timeout, &kafka_final);
+		kafka = NULL;
+		uint64_t lost = kafka_final.failed + kafka_final.dropped + kafka_final.undelivered;
+		if (lost) {
+			fprintf(stderr, "pdnslog: kafka: %llu messages not delivered (failed %llu, "
+				"dropped %llu, undelivered %llu)\n", (unsigned long long)lost,
+				(unsigned long long)kafka_final.failed, (unsigned long long)kafka_final.dropped,
+				(unsigned long long)kafka_final.undelivered);
+			status = 1;
+		}
+	}
 	collect_stats(&total, units, nunits, sinks);
 	write_stats(stats_out, &total, o.name);
 	metrics_stop(metrics);

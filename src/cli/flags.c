@@ -2,6 +2,7 @@
 #include "cli/flags.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,9 +71,13 @@ int parse_duration(const char *s, int64_t *ns)
 	return 0;
 }
 
-static int set_value(struct flag *f, const char *v, char *err, size_t errlen)
+static int set_value(struct flag *f, const char *v, int source, char *err, size_t errlen)
 {
 	char *end;
+	/* A list from a stronger source replaces the weaker one's. */
+	if (f->kind == FLAG_LIST && source > f->source)
+		((struct flag_list *)f->value)->n = 0;
+	f->source = source;
 	switch (f->kind) {
 	case FLAG_STRING:
 		*(const char **)f->value = v;
@@ -90,6 +95,15 @@ static int set_value(struct flag *f, const char *v, char *err, size_t errlen)
 			return 0;
 		}
 		snprintf(err, errlen, "invalid value \"%s\" for flag -%s: not an integer", v, f->name);
+		return -1;
+	}
+	case FLAG_LIST: {
+		struct flag_list *l = f->value;
+		if (l->n < FLAG_LIST_MAX) {
+			l->v[l->n++] = v;
+			return 0;
+		}
+		snprintf(err, errlen, "flag -%s given more than %d times", f->name, FLAG_LIST_MAX);
 		return -1;
 	}
 	case FLAG_DURATION:
@@ -139,10 +153,130 @@ int flags_parse(struct flag *table, int argc, char **argv, char *err, size_t err
 			snprintf(err, errlen, "flag needs an argument: -%s", name);
 			return -1;
 		}
-		if (set_value(f, v, err, errlen) < 0)
+		if (set_value(f, v, FLAG_FROM_ARGS, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+void flags_env_names(const struct flag *f, char names[2][64])
+{
+	names[0][0] = names[1][0] = 0;
+	if (f->env && !*f->env)
+		return;
+	char *n = names[f->env ? 1 : 0];
+	size_t i = snprintf(n, 64, "PDNS_");
+	for (const char *p = f->name; *p && i < 63; p++)
+		n[i++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	n[i] = 0;
+	if (f->env)
+		snprintf(names[0], 64, "%s", f->env);
+	if (strcmp(names[0], names[1]) == 0)
+		names[1][0] = 0;
+}
+
+int flags_parse_env(struct flag *table, char *err, size_t errlen)
+{
+	for (struct flag *f = table; f->name; f++) {
+		char names[2][64];
+		flags_env_names(f, names);
+		for (int i = 0; i < 2; i++) {
+			const char *v = *names[i] ? getenv(names[i]) : NULL;
+			if (!v)
+				continue;
+			if (f->kind != FLAG_LIST) {
+				if (set_value(f, v, FLAG_FROM_ENV, err, errlen) < 0)
+					goto bad;
+				break;
+			}
+			/* A list: its values separated by spaces. */
+			char *copy = strdup(v), *save = NULL;
+			if (!copy) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save))
+				if (set_value(f, t, FLAG_FROM_ENV, err, errlen) < 0)
+					goto bad;
+			break;
+		bad:;
+			char why[256];
+			snprintf(why, sizeof why, "%s", err);
+			snprintf(err, errlen, "environment %s: %s", names[i], why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = 0;
+	return s;
+}
+
+int flags_parse_file(struct flag *table, const char *path, char *err, size_t errlen)
+{
+	FILE *in = fopen(path, "r");
+	if (!in) {
+		snprintf(err, errlen, "-config %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[4096], why[512];
+	int lineno = 0, rc = 0;
+	while (rc == 0 && fgets(line, sizeof line, in)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(in)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, lineno, sizeof line - 2);
+			rc = -1;
+			break;
+		}
+		char *s = trim(line);
+		if (*s == 0 || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected name = value", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = 0;
+		char *name = trim(s), *value = trim(eq + 1);
+		while (*name == '-')
+			name++;
+		/* "value" in quotes keeps its spaces and may hold a '#'. */
+		size_t vn = strlen(value);
+		if (vn >= 2 && value[0] == '"' && value[vn - 1] == '"') {
+			value[vn - 1] = 0;
+			value++;
+		}
+		struct flag *f = flags_find(table, name);
+		if (!f || (f->env && !*f->env) || strcmp(name, "config") == 0) {
+			snprintf(err, errlen, "%s:%d: unknown setting \"%s\"", path, lineno, name);
+			rc = -1;
+			break;
+		}
+		char *kept = strdup(value);
+		if (!kept) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			break;
+		}
+		if (set_value(f, kept, FLAG_FROM_FILE, why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && ferror(in)) {
+		snprintf(err, errlen, "-config %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	fclose(in);
+	return rc;
 }
 
 void flags_usage(const struct flag *table, FILE *out)
@@ -150,10 +284,15 @@ void flags_usage(const struct flag *table, FILE *out)
 	fprintf(out, "Usage: pdnslog [flags]\n\nFlags (-flag or --flag; -flag=value or -flag value):\n");
 	for (const struct flag *f = table; f->name; f++) {
 		const char *kind = f->kind == FLAG_STRING ? " string" : f->kind == FLAG_INT ? " int" :
-				   f->kind == FLAG_DURATION ? " duration" : "";
+				   f->kind == FLAG_DURATION ? " duration" :
+				   f->kind == FLAG_LIST ? " value (repeatable)" : "";
 		fprintf(out, "  -%s%s\n    \t%s", f->name, kind, f->help);
 		if (f->defval && *f->defval)
 			fprintf(out, " (default %s)", f->defval);
+		char names[2][64];
+		flags_env_names(f, names);
+		if (*names[0])
+			fprintf(out, " [$%s%s%s]", names[0], *names[1] ? ", $" : "", names[1]);
 		fputc('\n', out);
 	}
 }

@@ -2,7 +2,12 @@
  *
  * "-name value", "-name=value", "--name" all work; booleans take no value
  * ("-quiet") or an explicit one ("-promisc=false").  The table of flags
- * lives in main.c; this file only parses against it. */
+ * lives in options.c; this file only parses against it.
+ *
+ * A flag can also come from the environment (PDNS_NAME, upper case, or the
+ * name gopassivedns gave it) and from a config file of "name = value" lines.
+ * Flags beat the environment, which beats the file: parse the file first,
+ * then the environment, then argv; a later source overrides an earlier one. */
 #ifndef PDNSLOG_FLAGS_H
 #define PDNSLOG_FLAGS_H
 
@@ -10,18 +15,37 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum flag_kind { FLAG_STRING, FLAG_BOOL, FLAG_INT, FLAG_DURATION };
+enum flag_kind { FLAG_STRING, FLAG_BOOL, FLAG_INT, FLAG_DURATION, FLAG_LIST };
+
+/* A flag that may be given several times (-kafka_opt a=1 -kafka_opt b=2). */
+#define FLAG_LIST_MAX 64
+struct flag_list {
+	const char *v[FLAG_LIST_MAX];
+	size_t n;
+};
 
 struct flag {
 	const char *name;
 	enum flag_kind kind;
-	void *value;          /* const char **, bool *, long long *, int64_t * (ns) */
+	void *value;          /* const char **, bool *, long long *, int64_t * (ns), struct flag_list * */
 	const char *defval;   /* for -h */
 	const char *help;
+	const char *env;      /* gopassivedns's variable where it differs from
+			       * PDNS_<NAME>; "" for none at all (-h, -version) */
+	int source;           /* which source set it last (FLAG_FROM_*), 0 for none */
 };
+
+enum { FLAG_FROM_FILE = 1, FLAG_FROM_ENV, FLAG_FROM_ARGS };
 
 /* Parse argv against the table.  Returns 0, or -1 with a message in err. */
 int flags_parse(struct flag *table, int argc, char **argv, char *err, size_t errlen);
+/* The environment: PDNS_<NAME> and the flag's gopassivedns variable. */
+int flags_parse_env(struct flag *table, char *err, size_t errlen);
+/* A config file: "name = value" lines ('-' before the name allowed), blank
+ * lines and '#' comments.  Values are kept for the life of the process. */
+int flags_parse_file(struct flag *table, const char *path, char *err, size_t errlen);
+/* The variables flag f reads, in the order looked at: up to two. */
+void flags_env_names(const struct flag *f, char names[2][64]);
 void flags_usage(const struct flag *table, FILE *out);
 /* The entry for name, or NULL. */
 struct flag *flags_find(struct flag *table, const char *name);

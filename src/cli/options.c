@@ -60,16 +60,18 @@ void options_parse(struct options *o, int argc, char **argv)
 		.tcp_max_mb = TCP_DEFAULT_MAX_BYTES >> 20,
 		.frag_max_datagrams = FRAG_DEFAULT_MAX_DATAGRAMS, .frag_max_mb = FRAG_DEFAULT_MAX_BYTES >> 20,
 		.frag_timeout = FRAG_DEFAULT_TIMEOUT_NS,
+		.kafka_key_name = "client", .kafka_queue = KAFKA_DEFAULT_QUEUE,
+		.kafka_flush_timeout = 10LL * 1000000000,
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o->numprocs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
 
 	struct flag table[] = {
 		{ "dev", FLAG_STRING, &o->dev, "", "capture live from this interface ('any' for all)" },
-		{ "pcap", FLAG_STRING, &o->pcap, "", "read this capture file (pcap or pcapng; '-' for standard input)" },
+		{ "pcap", FLAG_STRING, &o->pcap, "", "read this capture file (pcap or pcapng; '-' for standard input)", "PDNS_PCAP_FILE" },
 		{ "bpf", FLAG_STRING, &o->bpf, "the -ports, IP fragments, inside VLAN tags too", "BPF filter applied to live capture and files" },
 		{ "ports", FLAG_STRING, &o->ports, "53", "ports DNS is recognised on, e.g. 53,5353,5355" },
-		{ "logfile", FLAG_STRING, &o->logfile, "", "append records to this file" },
+		{ "logfile", FLAG_STRING, &o->logfile, "", "append records to this file", "PDNS_LOG_FILE" },
 		{ "quiet", FLAG_BOOL, &o->quiet, "false", "do not write records to standard output" },
 		{ "debug", FLAG_BOOL, &o->debug, "false", "write diagnostics to standard error" },
 		{ "format", FLAG_STRING, &o->format, "flat", "record format: flat (gopassivedns, one line per answer) or json (one line per exchange)" },
@@ -83,7 +85,7 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "frag_max_datagrams", FLAG_INT, &o->frag_max_datagrams, "4096", "IP fragments: incomplete datagrams held at once; past it the oldest is dropped" },
 		{ "frag_max_mb", FLAG_INT, &o->frag_max_mb, "16", "IP fragments: MiB held over all incomplete datagrams" },
 		{ "frag_timeout", FLAG_DURATION, &o->frag_timeout, "30s", "IP fragments: how long an incomplete datagram waits (capture clock)" },
-		{ "numprocs", FLAG_INT, &o->numprocs, "cores, at most 8", "packet processing threads (1: all in the capture thread)" },
+		{ "numprocs", FLAG_INT, &o->numprocs, "cores, at most 8", "packet processing threads (1: all in the capture thread)", "PDNS_THREADS" },
 		{ "fanout", FLAG_INT, &o->fanout, "1", "live capture on Linux: this many capture threads in one PACKET_FANOUT group (hash mode), -numprocs shared among them" },
 		{ "snaplen", FLAG_INT, &o->snaplen, "65535", "live capture: bytes captured per packet" },
 		{ "promisc", FLAG_BOOL, &o->promisc, "true", "live capture: promiscuous mode" },
@@ -94,18 +96,37 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "user", FLAG_STRING, &o->user, "", "after opening the capture and log files, run as this user" },
 		{ "group", FLAG_STRING, &o->group, "the user's", "and as this group" },
 		{ "chroot", FLAG_STRING, &o->chroot_dir, "", "and chrooted to this directory" },
-		{ "kafka_brokers", FLAG_STRING, &o->kafka_brokers, "", "Kafka brokers (not in this version)" },
-		{ "kafka_topic", FLAG_STRING, &o->kafka_topic, "", "Kafka topic (not in this version)" },
+		{ "kafka_brokers", FLAG_STRING, &o->kafka_brokers, "localhost:9092 with -kafka_topic", "send records to these Kafka brokers, host:port,... (turns Kafka on)", "PDNS_KAFKA_PEERS" },
+		{ "kafka_topic", FLAG_STRING, &o->kafka_topic, KAFKA_DEFAULT_TOPIC, "Kafka topic for the records (turns Kafka on)" },
+		{ "kafka_opt", FLAG_LIST, &o->kafka_opts, "", "a librdkafka property key=value (TLS, SASL, compression, batching ...)" },
+		{ "kafka_key", FLAG_STRING, &o->kafka_key_name, "client", "Kafka message key: client, server (IP), qname or none" },
+		{ "kafka_queue", FLAG_INT, &o->kafka_queue, "100000", "Kafka: most records waiting for the brokers; past it records are dropped and counted" },
+		{ "kafka_stats_topic", FLAG_STRING, &o->kafka_stats_topic, "", "Kafka topic for the stats records too" },
+		{ "kafka_flush_timeout", FLAG_DURATION, &o->kafka_flush_timeout, "10s", "Kafka: how long the exit waits for queued records to be delivered" },
 		{ "sandbox", FLAG_BOOL, &o->sandbox, "true", "once set up, allow only the system calls pdnslog needs (seccomp; not with -cpuprofile)" },
-		{ "cpuprofile", FLAG_STRING, &o->cpuprofile, "", "write a CPU profile of the run to this file (gperftools; read it with google-pprof)" },
+		{ "cpuprofile", FLAG_STRING, &o->cpuprofile, "", "write a CPU profile of the run to this file (gperftools; read it with google-pprof)", "PDNS_PROFILE_FILE" },
 		{ "pfring", FLAG_BOOL, &o->pfring, "false", "capture with PF_RING (needs PF_RING's libpcap)" },
-		{ "version", FLAG_BOOL, &o->version, "", "print the version and exit" },
-		{ "h", FLAG_BOOL, &o->help, "", "list the flags" },
-		{ "help", FLAG_BOOL, &o->help, "", "list the flags" },
+		{ "config", FLAG_STRING, &o->config, "", "read settings from this file of name = value lines (flags and environment beat it)" },
+		{ "version", FLAG_BOOL, &o->version, "", "print the version and exit", "" },
+		{ "h", FLAG_BOOL, &o->help, "", "list the flags", "" },
+		{ "help", FLAG_BOOL, &o->help, "", "list the flags", "" },
 		{ 0 },
 	};
 
+	/* The file, then the environment, then the flags: the last one wins. */
 	char err[512];
+	const char *config = getenv("PDNS_CONFIG");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i] + (argv[i][0] == '-') + (argv[i][0] == '-' && argv[i][1] == '-');
+		if (strcmp(a, "config") == 0 && i + 1 < argc && a != argv[i])
+			config = argv[++i];
+		else if (strncmp(a, "config=", 7) == 0 && a != argv[i])
+			config = a + 7;
+	}
+	if (config && *config && flags_parse_file(table, config, err, sizeof err) < 0)
+		die_usage(err);
+	if (flags_parse_env(table, err, sizeof err) < 0)
+		die_usage(err);
 	if (flags_parse(table, argc, argv, err, sizeof err) < 0)
 		die_usage(err);
 	if (o->help) {
@@ -118,8 +139,21 @@ void options_parse(struct options *o, int argc, char **argv)
 	}
 	if (!o->dev == !o->pcap)
 		die_usage(o->dev ? "-dev and -pcap cannot be used together" : "give -pcap FILE or -dev IFACE");
-	if (o->kafka_brokers || o->kafka_topic)
-		die_usage("Kafka output is not available in this version");
+	o->kafka = o->kafka_brokers || o->kafka_topic;
+	if (o->kafka) {
+		if (!o->kafka_brokers || !*o->kafka_brokers)
+			o->kafka_brokers = "localhost:9092";
+		if (!o->kafka_topic || !*o->kafka_topic)
+			o->kafka_topic = KAFKA_DEFAULT_TOPIC;
+	}
+	if (!kafka_key_parse(o->kafka_key_name, &o->kafka_key))
+		die_usage("-kafka_key must be client, server, qname or none");
+	if (o->kafka_queue < 1 || o->kafka_queue > 10000000)
+		die_usage("-kafka_queue must be between 1 and 10000000");
+	if (o->kafka_flush_timeout < 0)
+		die_usage("-kafka_flush_timeout must not be negative");
+	if (!o->kafka && (o->kafka_opts.n || o->kafka_stats_topic))
+		die_usage("-kafka_opt and -kafka_stats_topic need -kafka_brokers or -kafka_topic");
 	if (o->pfring)
 		die_usage("-pfring needs pdnslog built against PF_RING's libpcap; this build uses the system libpcap");
 

@@ -6,16 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/flags.h"
 #include "decode/decode.h"
 #include "pipeline/worker.h"
+#include "sink/kafka.h"
 
 #define PDNSLOG_VERSION "0.1.0"
 #define EXIT_USAGE 2
 
 struct options {
 	const char *dev, *pcap, *bpf, *logfile, *format, *ports, *name;
-	const char *kafka_brokers, *kafka_topic, *cpuprofile;
-	const char *user, *group, *chroot_dir, *stats_file, *metrics;
+	const char *kafka_brokers, *kafka_topic, *kafka_stats_topic, *kafka_key_name, *cpuprofile;
+	struct flag_list kafka_opts;
+	long long kafka_queue;
+	int64_t kafka_flush_timeout;
+	const char *user, *group, *chroot_dir, *stats_file, *metrics, *config;
 	int64_t stats_interval;
 	bool quiet, debug, pfring, promisc, sandbox, help, version;
 	int64_t gc_age, gc_interval;
@@ -26,6 +31,8 @@ struct options {
 
 	/* Derived from the flags. */
 	enum output_format output;
+	bool kafka;                /* -kafka_brokers or -kafka_topic given */
+	enum kafka_key kafka_key;
 	struct portset portset;
 	char host[256];            /* the default -name */
 };

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include <seccomp.h>
 
@@ -58,6 +60,15 @@ static const int http[] = {
 	SCMP_SYS(eventfd2), SCMP_SYS(pipe2), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
 };
 
+/* The Kafka producer (librdkafka) talking to its brokers. */
+static const int kafka[] = {
+	SCMP_SYS(connect), SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(shutdown),
+	SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(pipe2), SCMP_SYS(eventfd2),
+	SCMP_SYS(bind), SCMP_SYS(uname), SCMP_SYS(sysinfo), SCMP_SYS(prctl),
+	SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid),
+	SCMP_SYS(sched_getaffinity), SCMP_SYS(getrlimit), SCMP_SYS(prlimit64),
+};
+
 static int allow_all(scmp_filter_ctx ctx, const int *calls, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -84,6 +95,19 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 		rc = allow_all(ctx, always, sizeof always / sizeof always[0]);
 	if (rc == 0 && cfg->metrics)
 		rc = allow_all(ctx, http, sizeof http / sizeof http[0]);
+	if (rc == 0 && cfg->kafka)
+		rc = allow_all(ctx, kafka, sizeof kafka / sizeof kafka[0]);
+	/* Sockets of the internet and local families only; threads, never
+	 * processes (clone3 hides its flags from the filter: glibc falls back
+	 * to clone when it is missing). */
+	for (int fam = 0; rc == 0 && cfg->kafka && fam < 4; fam++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (int[]){ AF_INET, AF_INET6, AF_UNIX, AF_NETLINK }[fam]));
+	if (rc == 0 && cfg->kafka)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	if (rc == 0 && cfg->kafka)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	/* Memory, never executable: no code can be brought in. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -93,12 +117,13 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	/* Files only for writing (-logfile is reopened on SIGHUP), unless
 	 * libpcap must read its counters. */
-	if (rc == 0 && cfg->read_files)
+	bool read_files = cfg->read_files || cfg->kafka;
+	if (rc == 0 && read_files)
 		rc = allow_all(ctx, (const int[]){ SCMP_SYS(openat), SCMP_SYS(open) }, 2);
-	if (rc == 0 && !cfg->read_files)
+	if (rc == 0 && !read_files)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
 				      SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY));
-	if (rc == 0 && !cfg->read_files)
+	if (rc == 0 && !read_files)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY));
 	/* stdio asks whether a stream is a terminal. */

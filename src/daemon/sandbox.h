@@ -13,6 +13,9 @@
 
 struct sandbox_config {
 	bool metrics;    /* the -metrics HTTP thread runs: accept and talk on its socket */
+	bool kafka;      /* librdkafka runs: it connects to brokers (resolving their
+			  * names, which reads /etc files), starts a thread per
+			  * broker it learns of, and wakes them through pipes */
 	bool read_files; /* open files for reading too: libpcap reads a promiscuous
 			  * interface's drop counters from /sys at every pcap_stats() */
 };

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "dns/message.h"
+#include "dns/name.h"
+#include "util/ipfmt.h"
 
 #define OUT_FLUSH_AT (32u << 10) /* batches the sinks write without copying */
 
@@ -30,6 +32,41 @@ static void parse_leg(struct worker *w, struct dns_msg *m, const struct leg *leg
 	dns_msg_normalize_ttls(m);
 }
 
+/* The Kafka message key of an exchange: the same for each of its records. */
+static void kafka_key_of(struct strbuf *sb, enum kafka_key kind, const struct exchange *x)
+{
+	strbuf_reset(sb);
+	if (kind == KAFKA_KEY_CLIENT || kind == KAFKA_KEY_SERVER) {
+		const uint8_t *a = kind == KAFKA_KEY_CLIENT ? x->key->client : x->key->server;
+		if (x->key->family == 4)
+			strbuf_put_ipv4(sb, a);
+		else
+			strbuf_put_ipv6(sb, a);
+	} else if (kind == KAFKA_KEY_QNAME) {
+		const struct dns_msg *m = x->query && dns_question(x->query) ? x->query : x->response;
+		const struct dns_rr *q = m ? dns_question(m) : NULL;
+		if (q)
+			dns_name_print_at(sb, m->wire, m->len, q->name, 0, NULL);
+	}
+}
+
+/* Each record written since `start` (a line) becomes one Kafka message. */
+static void produce_records(struct worker *w, const struct exchange *x, size_t start)
+{
+	if (w->out.overflow)
+		return;
+	kafka_key_of(&w->kafka_key, w->cfg.kafka_key, x);
+	const char *key = w->kafka_key.overflow || w->cfg.kafka_key == KAFKA_KEY_NONE ? NULL : w->kafka_key.p;
+	size_t keylen = key ? w->kafka_key.len : 0;
+	const char *p = w->out.p + start, *end = w->out.p + w->out.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		kafka_produce(w->cfg.kafka, key, keylen, p, n);
+		p += n + 1;
+	}
+}
+
 static void emit(void *ctx, const struct flow_key *key, const struct leg *query,
 		 const struct leg *response)
 {
@@ -45,9 +82,12 @@ static void emit(void *ctx, const struct flow_key *key, const struct leg *query,
 		x.response = &rm;
 	}
 	x.status = query && response ? ST_ANSWERED : query ? ST_UNANSWERED : ST_RESPONSE_ONLY;
+	size_t start = w->out.len;
 	size_t n = w->cfg.format == FORMAT_JSON ? format_json(&w->fmt, &w->out, &x)
 						 : format_flat(&w->fmt, &w->out, &x);
 	w->stats.records_written += n;
+	if (w->cfg.kafka && n)
+		produce_records(w, &x, start);
 	if (w->out.len >= OUT_FLUSH_AT)
 		flush_out(w);
 }
@@ -101,6 +141,7 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	strbuf_init(&w->fmt.escape);
 	strbuf_init(&w->fmt.sensor_text);
 	strbuf_init(&w->out);
+	strbuf_init(&w->kafka_key);
 	w->rrs_q = malloc(sizeof(struct dns_rr) * DNS_MAX_RRS);
 	w->rrs_r = malloc(sizeof(struct dns_rr) * DNS_MAX_RRS);
 	w->pairs = pair_create(&cfg->pair, emit, w, &w->stats);
@@ -148,6 +189,7 @@ void worker_destroy(struct worker *w)
 	strbuf_free(&w->fmt.escape);
 	strbuf_free(&w->fmt.sensor_text);
 	strbuf_free(&w->out);
+	strbuf_free(&w->kafka_key);
 	w->pairs = NULL;
 	w->rrs_q = w->rrs_r = NULL;
 }

@@ -12,6 +12,7 @@
 #include "decode/tcpstream.h"
 #include "format/record.h"
 #include "pair/table.h"
+#include "sink/kafka.h"
 #include "sink/sink.h"
 #include "stats/stats.h"
 
@@ -27,6 +28,8 @@ struct worker_config {
 	enum output_format format;
 	const char *sensor;
 	struct sink **sinks;   /* NULL-terminated */
+	struct kafka_sink *kafka; /* or NULL: one message per record */
+	enum kafka_key kafka_key;
 };
 
 struct worker {
@@ -39,6 +42,7 @@ struct worker {
 	struct stats stats;
 	struct format_ctx fmt;
 	struct strbuf out;
+	struct strbuf kafka_key;  /* the message key of the exchange being written */
 	struct dns_rr *rrs_q, *rrs_r; /* DNS_MAX_RRS each: parse space for both legs */
 };
 

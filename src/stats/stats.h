@@ -60,7 +60,11 @@
 	X(pair_held_full, "responses written at once because the held-response cap was hit") \
 	X(records_written, "output records written") \
 	X(record_overflow, "records too large to build (dropped)") \
-	X(output_errors, "failed writes to an output")
+	X(output_errors, "failed writes to an output") \
+	X(kafka_delivered, "Kafka messages (records and stats records) the brokers acknowledged") \
+	X(kafka_failed, "Kafka messages librdkafka gave up on (delivery report with an error)") \
+	X(kafka_dropped, "Kafka messages not queued: librdkafka's queue (-kafka_queue) was full, or the message was refused") \
+	X(kafka_undelivered, "Kafka messages still queued when the exit's flush timed out (-kafka_flush_timeout)")
 
 struct stats {
 #define STATS_FIELD(name, doc) uint64_t name;

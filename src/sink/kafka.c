@@ -1,0 +1,251 @@
+/* kafka: the Kafka sink on librdkafka (see kafka.h for what it promises). */
+#include "sink/kafka.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+struct kafka_sink {
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *topic, *stats_topic;
+	pthread_t poller;
+	bool poller_started;
+	atomic_bool stop;
+	bool debug;
+	long long queue_max;
+	/* Every queued message ends in one of the last four. */
+	atomic_uint_fast64_t queued, delivered, failed, dropped, undelivered;
+	atomic_bool down_reported, failure_reported, drop_reported;
+};
+
+/* librdkafka's worker threads call these. */
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct kafka_sink *k = opaque;
+	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		atomic_fetch_add_explicit(&k->delivered, 1, memory_order_relaxed);
+		if (atomic_exchange(&k->down_reported, false))
+			fprintf(stderr, "pdnslog: kafka: a broker answers again; delivering\n");
+	} else if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+		   m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+		atomic_fetch_add_explicit(&k->undelivered, 1, memory_order_relaxed);
+	} else {
+		atomic_fetch_add_explicit(&k->failed, 1, memory_order_relaxed);
+		if (!atomic_exchange(&k->failure_reported, true))
+			fprintf(stderr, "pdnslog: kafka: delivery failed: %s (counted in kafka_failed; "
+				"further failures only counted)\n", rd_kafka_err2str(m->err));
+	}
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct kafka_sink *k = opaque;
+	if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		char why[512];
+		rd_kafka_fatal_error(rk, why, sizeof why);
+		fprintf(stderr, "pdnslog: kafka: fatal: %s\n", why);
+		return;
+	}
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+	    err == RD_KAFKA_RESP_ERR__RESOLVE) {
+		if (!atomic_exchange(&k->down_reported, true))
+			fprintf(stderr, "pdnslog: kafka: %s; records wait in the queue (at most %lld) "
+				"until a broker answers\n", reason, k->queue_max);
+		return;
+	}
+	if (k->debug)
+		fprintf(stderr, "pdnslog: kafka: %s\n", reason);
+}
+
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	struct kafka_sink *k = rd_kafka_opaque(rk);
+	if (k->debug)
+		fprintf(stderr, "pdnslog: kafka: %s: %s\n", fac, buf);
+}
+
+static void *poll_loop(void *arg)
+{
+	struct kafka_sink *k = arg;
+	while (!atomic_load(&k->stop))
+		rd_kafka_poll(k->rk, 100);
+	return NULL;
+}
+
+static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
+{
+	char why[512];
+	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) == RD_KAFKA_CONF_OK)
+		return 0;
+	snprintf(err, errlen, "kafka: %s", why);
+	return -1;
+}
+
+static rd_kafka_conf_t *make_conf(struct kafka_sink *k, const struct kafka_config *cfg,
+				  char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char queue[32];
+	snprintf(queue, sizeof queue, "%lld", cfg->queue_max);
+	/* Ours first, so that -kafka_opt can change any of them. */
+	const char *defaults[][2] = {
+		{ "bootstrap.servers", cfg->brokers },
+		{ "client.id", "pdnslog" },
+		{ "enable.idempotence", "true" },
+		{ "compression.codec", "lz4" },
+		{ "linger.ms", "20" },
+		{ "queue.buffering.max.messages", queue },
+	};
+	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+		if (set(conf, defaults[i][0], defaults[i][1], err, errlen) < 0)
+			goto fail;
+	for (size_t i = 0; i < cfg->nopts; i++) {
+		const char *opt = cfg->opts[i], *eq = strchr(opt, '=');
+		char name[256];
+		if (!eq || eq == opt || (size_t)(eq - opt) >= sizeof name) {
+			snprintf(err, errlen, "-kafka_opt \"%s\": expected key=value", opt);
+			goto fail;
+		}
+		memcpy(name, opt, (size_t)(eq - opt));
+		name[eq - opt] = 0;
+		if (set(conf, name, eq + 1, err, errlen) < 0)
+			goto fail;
+	}
+	rd_kafka_conf_set_opaque(conf, k);
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_error_cb(conf, on_error);
+	rd_kafka_conf_set_log_cb(conf, on_log);
+	return conf;
+fail:
+	rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
+struct kafka_sink *kafka_open(const struct kafka_config *cfg, char *err, size_t errlen)
+{
+	struct kafka_sink *k = calloc(1, sizeof *k);
+	if (!k) {
+		snprintf(err, errlen, "kafka: out of memory");
+		return NULL;
+	}
+	k->debug = cfg->debug;
+	k->queue_max = cfg->queue_max;
+	rd_kafka_conf_t *conf = make_conf(k, cfg, err, errlen);
+	if (!conf) {
+		free(k);
+		return NULL;
+	}
+	char why[512];
+	k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+	if (!k->rk) {
+		snprintf(err, errlen, "kafka: %s", why);
+		rd_kafka_conf_destroy(conf);
+		free(k);
+		return NULL;
+	}
+	k->topic = rd_kafka_topic_new(k->rk, cfg->topic, NULL);
+	if (cfg->stats_topic)
+		k->stats_topic = rd_kafka_topic_new(k->rk, cfg->stats_topic, NULL);
+	if (!k->topic || (cfg->stats_topic && !k->stats_topic)) {
+		snprintf(err, errlen, "kafka: topic: %s", rd_kafka_err2str(rd_kafka_last_error()));
+		goto fail;
+	}
+	k->poller_started = pthread_create(&k->poller, NULL, poll_loop, k) == 0;
+	if (!k->poller_started) {
+		snprintf(err, errlen, "kafka: cannot start the delivery report thread");
+		goto fail;
+	}
+	return k;
+fail:
+	if (k->stats_topic)
+		rd_kafka_topic_destroy(k->stats_topic);
+	if (k->topic)
+		rd_kafka_topic_destroy(k->topic);
+	rd_kafka_destroy(k->rk);
+	free(k);
+	return NULL;
+}
+
+static void produce(struct kafka_sink *k, rd_kafka_topic_t *topic, const char *key,
+		    size_t keylen, const char *value, size_t len)
+{
+	if (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, (void *)value, len,
+			     key, keylen, NULL) == 0) {
+		atomic_fetch_add_explicit(&k->queued, 1, memory_order_relaxed);
+		return;
+	}
+	atomic_fetch_add_explicit(&k->dropped, 1, memory_order_relaxed);
+	if (!atomic_exchange(&k->drop_reported, true))
+		fprintf(stderr, "pdnslog: kafka: a record was dropped: %s (counted in kafka_dropped; "
+			"further drops only counted)\n", rd_kafka_err2str(rd_kafka_last_error()));
+}
+
+void kafka_produce(struct kafka_sink *k, const char *key, size_t keylen, const char *value, size_t len)
+{
+	produce(k, k->topic, key, keylen, value, len);
+}
+
+void kafka_produce_stats(struct kafka_sink *k, const char *value, size_t len)
+{
+	if (k->stats_topic)
+		produce(k, k->stats_topic, NULL, 0, value, len);
+}
+
+void kafka_get_counters(const struct kafka_sink *k, struct kafka_counters *c)
+{
+	struct kafka_sink *m = (struct kafka_sink *)k;
+	c->delivered = atomic_load_explicit(&m->delivered, memory_order_relaxed);
+	c->failed = atomic_load_explicit(&m->failed, memory_order_relaxed);
+	c->dropped = atomic_load_explicit(&m->dropped, memory_order_relaxed);
+	c->undelivered = atomic_load_explicit(&m->undelivered, memory_order_relaxed);
+}
+
+static uint64_t accounted(struct kafka_sink *k)
+{
+	return atomic_load(&k->delivered) + atomic_load(&k->failed) + atomic_load(&k->undelivered);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void kafka_close(struct kafka_sink *k, int64_t timeout_ns, struct kafka_counters *final)
+{
+	atomic_store(&k->stop, true);
+	if (k->poller_started)
+		pthread_join(k->poller, NULL);
+	int timeout_ms = (int)(timeout_ns / 1000000 > 3600000 ? 3600000 : timeout_ns / 1000000);
+	rd_kafka_flush(k->rk, timeout_ms);
+	/* What is still queued or in flight will not be waited for: purged,
+	 * its delivery reports (served by poll) count it undelivered. */
+	rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+	int64_t give_up = now_ns() + 5000000000LL;
+	while (accounted(k) < atomic_load(&k->queued) && now_ns() < give_up)
+		rd_kafka_poll(k->rk, 50);
+	uint64_t seen = accounted(k), queued = atomic_load(&k->queued);
+	if (seen < queued) /* reports that never came: not delivered as far as we know */
+		atomic_fetch_add(&k->undelivered, queued - seen);
+	kafka_get_counters(k, final);
+	if (k->stats_topic)
+		rd_kafka_topic_destroy(k->stats_topic);
+	rd_kafka_topic_destroy(k->topic);
+	rd_kafka_destroy(k->rk);
+	free(k);
+}
+
+bool kafka_key_parse(const char *s, enum kafka_key *key)
+{
+	static const char *const names[] = { "client", "server", "qname", "none" };
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return *key = (enum kafka_key)i, true;
+	return false;
+}
