@@ -37,7 +37,16 @@ expect_exit 2 "bad -bpf filter" -pcap "$mx" -bpf "port fiftythree"
 expect_exit 2 "not a duration" -pcap "$mx" -gc_age 5
 expect_exit 2 "-format must be flat or json" -pcap "$mx" -format xml
 expect_exit 2 "-ports" -pcap "$mx" -ports 53,x
-expect_exit 2 "Kafka" -pcap "$mx" -kafka_brokers 127.0.0.1:9092
+expect_exit 2 "No such configuration property: \"no.such\"" -pcap "$mx" -kafka_topic t -kafka_opt no.such=1
+expect_exit 2 "Invalid value \"zzz\" for configuration property \"compression.codec\"" -pcap "$mx" -kafka_topic t -kafka_opt compression.codec=zzz
+expect_exit 2 "expected key=value" -pcap "$mx" -kafka_topic t -kafka_opt linger.ms
+expect_exit 2 "-kafka_key must be" -pcap "$mx" -kafka_topic t -kafka_key port
+expect_exit 2 "need -kafka_brokers or -kafka_topic" -pcap "$mx" -kafka_opt linger.ms=5
+# No broker on a port nothing listens on: pdnslog says so, runs, counts every
+# record undelivered after -kafka_flush_timeout, and exits 1.
+expect_exit 1 "Connection refused.*records wait in the queue" -pcap "$mx" -kafka_brokers 127.0.0.1:1 -kafka_flush_timeout 1s
+check "unreachable broker: records counted undelivered" grep -q '"records_written":1,.*"kafka_delivered":0,"kafka_failed":0,"kafka_dropped":0,"kafka_undelivered":1,' "$t/err"
+check "unreachable broker: the loss is said" grep -q "kafka: 1 messages not delivered" "$t/err"
 
 # Live capture that cannot start: one clear line, status 1 (2 for a bad filter).
 if [ "$(id -u)" -eq 0 ]; then
@@ -103,6 +112,30 @@ sed 's/"tstamp":"\([^"]*\)\.\([0-9]\{6\}\)Z"/"tstamp":"\1.\2000Z"/' "$t/ref.json
 check "nanosecond pcap keeps 9 digits" cmp -s "$t/ref9.jsonl" "$t/ns.jsonl"
 cat "$t/dns.nsec.pcap" | "$bin" -pcap - -name s1 >"$t/ns-stdin.jsonl" 2>/dev/null
 check "tstamp is RFC 3339 UTC" grep -q '"tstamp":"2016-10-20T15:23:01\.[0-9]\{6\}Z"' "$t/ref.jsonl"
+
+# Settings from a -config file, the environment (PDNS_<FLAG>, and gopassivedns's
+# own names such as PDNS_PCAP_FILE) and flags: flags beat environment beat file.
+printf '# comment\n\npcap = %s\nname = from-file\n-format = json\nquiet = false\n' "$dns" >"$t/conf"
+"$bin" -config "$t/conf" >"$t/c1" 2>/dev/null
+check "-config: pcap, name, format from the file" grep -q '^{"status":"answered","sensor":"from-file"' "$t/c1"
+PDNS_NAME=from-env "$bin" -config "$t/conf" >"$t/c2" 2>/dev/null
+check "environment beats the file" grep -q '^{"status":"answered","sensor":"from-env"' "$t/c2"
+PDNS_NAME=from-env PDNS_CONFIG="$t/conf" "$bin" -name from-flag -format flat >"$t/c3" 2>/dev/null
+check "flags beat the environment (and PDNS_CONFIG names the file)" grep -q '"sensor":"from-flag"}$' "$t/c3"
+check "flags beat the file" grep -q '^{"query_id"' "$t/c3"
+PDNS_PCAP_FILE="$dns" PDNS_QUIET=true PDNS_LOG_FILE="$t/envlog" "$bin" -name s1 >"$t/c4" 2>/dev/null
+check "gopassivedns's PDNS_PCAP_FILE, PDNS_QUIET, PDNS_LOG_FILE" cmp -s "$t/ref.jsonl" "$t/envlog"
+check "PDNS_QUIET silences stdout" [ ! -s "$t/c4" ]
+PDNS_THREADS=many "$bin" -pcap "$dns" >/dev/null 2>"$t/err"
+check "bad environment value: status 2" [ $? -eq 2 ]
+check "bad environment value: names the variable" grep -q 'environment PDNS_THREADS: invalid value "many"' "$t/err"
+printf 'pcap = %s\nno_such_setting = 1\n' "$dns" >"$t/badconf"
+expect_exit 2 "badconf:2: unknown setting \"no_such_setting\"" -config "$t/badconf"
+printf 'pcap\n' >"$t/badconf2"
+expect_exit 2 "badconf2:1: expected name = value" -config "$t/badconf2"
+expect_exit 2 "-config $t/none: No such file" -config "$t/none"
+"$bin" -version >"$t/version" 2>&1
+check "-version exits 0 and names the version" grep -q '^pdnslog [0-9][0-9.]* (libpcap' "$t/version"
 
 # -logfile appends; -quiet silences stdout.
 "$bin" -pcap "$dns" -name s1 -quiet -logfile "$t/log" >"$t/quiet.out" 2>/dev/null
