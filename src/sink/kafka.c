@@ -21,6 +21,7 @@ struct kafka_sink {
 	/* Every queued message ends in one of the last four. */
 	atomic_uint_fast64_t queued, delivered, failed, dropped, undelivered;
 	atomic_bool down_reported, failure_reported, drop_reported;
+	atomic_int last_error;  /* the last other error said, not repeated */
 };
 
 /* librdkafka's worker threads call these. */
@@ -58,7 +59,9 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 				"until a broker answers\n", reason, k->queue_max);
 		return;
 	}
-	if (k->debug)
+	/* Anything else (authentication, TLS, a broker's refusal) is said
+	 * once, until a different error comes. */
+	if (atomic_exchange(&k->last_error, err) != err || k->debug)
 		fprintf(stderr, "pdnslog: kafka: %s\n", reason);
 }
 
