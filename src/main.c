@@ -366,6 +366,15 @@ int main(int argc, char **argv)
 			reopen_requested = 0;
 			if (o.logfile)
 				sink_reopen(&out_file);
+			/* -stats_file too: logrotate moves it with the log. */
+			FILE *f = o.stats_file ? fopen(o.stats_file, "a") : NULL;
+			if (f) {
+				fclose(stats_out);
+				stats_out = f;
+			} else if (o.stats_file) {
+				fprintf(stderr, "pdnslog: reopening -stats_file %s: %s (still writing to the old file)\n",
+					o.stats_file, strerror(errno));
+			}
 		}
 		/* Every 1024 packets, and on every live timeout: the metrics
 		 * board is refreshed and the stats clock read. */

@@ -2,6 +2,7 @@
  * checks.  A bad flag or value ends the program here with status 2. */
 #include "cli/options.h"
 
+#include <dlfcn.h>
 #include <pcap/dlt.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -154,8 +155,15 @@ void options_parse(struct options *o, int argc, char **argv)
 		die_usage("-kafka_flush_timeout must not be negative");
 	if (!o->kafka && (o->kafka_opts.n || o->kafka_stats_topic))
 		die_usage("-kafka_opt and -kafka_stats_topic need -kafka_brokers or -kafka_topic");
-	if (o->pfring)
-		die_usage("-pfring needs pdnslog built against PF_RING's libpcap; this build uses the system libpcap");
+	/* PF_RING's libpcap captures through PF_RING by itself; what -pfring
+	 * checks is that this is the libpcap pdnslog was linked with. */
+	if (o->pfring && !dlsym(RTLD_DEFAULT, "pfring_open")) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "-pfring: this build's libpcap (%s) has no PF_RING; build pdnslog "
+			 "against PF_RING's libpcap (make PCAP_CFLAGS=... PCAP_LIBS=..., see the README)",
+			 pcap_lib_version());
+		die_usage(msg);
+	}
 
 	if (strcmp(o->format, "flat") == 0)
 		o->output = FORMAT_FLAT;

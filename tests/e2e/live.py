@@ -84,7 +84,8 @@ try:
                str(seccomp_mode(p.pid)))
     ask(client, ["a%d.live.example" % i for i in range(50)])
     time.sleep(0.5)
-    os.rename(log, log + ".1")           # logrotate moves the file, then HUPs
+    os.rename(log, log + ".1")           # logrotate moves the files, then HUPs
+    os.rename(stats_file, stats_file + ".1")
     p.send_signal(signal.SIGHUP)
     time.sleep(0.3)
     ask(client, ["b%d.live.example" % i for i in range(50)])
@@ -120,7 +121,10 @@ expect("the waiting query written as unanswered at SIGTERM",
        any(r["q"] == "noanswer.live.example" and r["status"] == "unanswered" for r in new))
 expect("client and server the right way round",
        all(r["dst"] == "127.0.0.1" and r["sport"] != str(PORT) for r in old + new))
-st = records(stats_file)
+expect("SIGHUP reopens -stats_file too: records in the old file and the new",
+       len(records(stats_file + ".1")) >= 1 and len(records(stats_file)) >= 2,
+       "(%d old, %d new)" % (len(records(stats_file + ".1")), len(records(stats_file))))
+st = records(stats_file + ".1") + records(stats_file)
 expect("periodic stats records (1s) and one at exit", len(st) >= 3, "(%d)" % len(st))
 last = st[-1] if st else {}
 expect("stats: kernel counters present", last.get("pcap_received", 0) >= last.get("packets", 1) > 0, str(last.get("pcap_received")))

@@ -40,6 +40,7 @@ expect_exit 2 "-ports" -pcap "$mx" -ports 53,x
 expect_exit 2 "No such configuration property: \"no.such\"" -pcap "$mx" -kafka_topic t -kafka_opt no.such=1
 expect_exit 2 "Invalid value \"zzz\" for configuration property \"compression.codec\"" -pcap "$mx" -kafka_topic t -kafka_opt compression.codec=zzz
 expect_exit 2 "expected key=value" -pcap "$mx" -kafka_topic t -kafka_opt linger.ms
+expect_exit 2 "-pfring: this build's libpcap" -pcap "$mx" -pfring
 expect_exit 2 "-kafka_key must be" -pcap "$mx" -kafka_topic t -kafka_key port
 expect_exit 2 "need -kafka_brokers or -kafka_topic" -pcap "$mx" -kafka_opt linger.ms=5
 # No broker on a port nothing listens on: pdnslog says so, runs, counts every
