@@ -24,8 +24,10 @@
 #include "pipeline/worker.h"
 #include "sink/kafka.h"
 #include "sink/sink.h"
+#include "sink/syslog.h"
 #include "stats/metrics.h"
 #include "stats/stats.h"
+#include "stats/statsd.h"
 
 /* Set by the signal handler and read by every capture thread: lock-free
  * atomics are safe in both roles. */
@@ -96,6 +98,8 @@ static int64_t monotonic_ns(void)
 /* The Kafka sink while it runs; its final counters once it is closed. */
 static struct kafka_sink *kafka;
 static struct kafka_counters kafka_final;
+static struct syslog_sink out_syslog;
+static bool syslog_on;
 
 /* All the counters: the workers' (a snapshot while they run), the
  * kernel's from pcap_stats for a live capture, the sinks'. */
@@ -120,6 +124,10 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 	}
 	for (struct sink **s = sinks; *s; s++)
 		total->output_errors += (*s)->errors;
+	if (syslog_on) {
+		uint64_t sent;
+		syslog_sink_counters(&out_syslog, &sent, &total->syslog_dropped, &total->syslog_errors);
+	}
 	struct kafka_counters kc = kafka_final;
 	if (kafka)
 		kafka_get_counters(kafka, &kc);
@@ -254,6 +262,21 @@ int main(int argc, char **argv)
 		debugf(&o, "kafka: records to topic %s", o.kafka_topic);
 	}
 
+	if (o.syslog_fac >= 0) {
+		if (syslog_sink_open(&out_syslog, o.syslog_socket, o.syslog_fac, o.syslog_sev, NULL,
+				     err, sizeof err) < 0) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			return 1;
+		}
+		syslog_on = true;
+	}
+	struct statsd *statsd = NULL;
+	if (o.statsd_host && *o.statsd_host &&
+	    !(statsd = statsd_open(o.statsd_host, o.statsd_prefix, err, sizeof err))) {
+		fprintf(stderr, "pdnslog: %s\n", err);
+		return 2;
+	}
+
 	static struct stats_board board;
 	struct metrics_server *metrics = NULL;
 	stats_board_init(&board, o.name);
@@ -280,6 +303,8 @@ int main(int argc, char **argv)
 	struct worker_config wc = {
 		.linktype = cap.linktype, .ports = &o.portset, .format = o.output,
 		.sensor = o.name, .sinks = sinks, .kafka = kafka, .kafka_key = o.kafka_key,
+		.syslog = syslog_on ? &out_syslog : NULL,
+		.level = syslog_on ? syslog_severity_name(o.syslog_sev) : "",
 		.pair = { .max_pending = per_worker((size_t)o.max_pending, share),
 			  .max_held_bytes = per_worker(PAIR_DEFAULT_HELD_BYTES, share),
 			  .gc_age_ns = o.gc_age },
@@ -341,6 +366,7 @@ int main(int argc, char **argv)
 	if (o.sandbox && !o.cpuprofile && sandbox_available()) {
 		tzset(); /* gmtime_r() reads the zone file once: before, not after */
 		struct sandbox_config sc = { .metrics = metrics != NULL, .kafka = kafka != NULL,
+					     .syslog = syslog_on, .statsd = statsd != NULL,
 					     .read_files = cap.live && o.promisc };
 		if (sandbox_enter(&sc, err, sizeof err) < 0) {
 			fprintf(stderr, "pdnslog: %s (-sandbox=false runs without it)\n", err);
@@ -353,6 +379,8 @@ int main(int argc, char **argv)
 			!o.sandbox ? "-sandbox=false" : o.cpuprofile ? "-cpuprofile" : "sanitizer build");
 	}
 	int64_t next_stats = o.stats_interval > 0 ? monotonic_ns() + o.stats_interval : INT64_MAX;
+	const int64_t statsd_every = o.statsd_interval * 1000000000LL;
+	int64_t next_statsd = statsd ? monotonic_ns() + statsd_every : INT64_MAX;
 	unsigned long polls = 0;
 
 	int status = 0;
@@ -383,6 +411,10 @@ int main(int argc, char **argv)
 			collect_stats(&now, units, nunits, sinks);
 			if (metrics)
 				stats_board_publish(&board, &now);
+			if (statsd && monotonic_ns() >= next_statsd) {
+				statsd_send(statsd, &now);
+				next_statsd = monotonic_ns() + statsd_every;
+			}
 			if (stats_requested || monotonic_ns() >= next_stats) {
 				stats_requested = 0;
 				write_stats(stats_out, &now, o.name);
@@ -455,6 +487,15 @@ int main(int argc, char **argv)
 	}
 	collect_stats(&total, units, nunits, sinks);
 	write_stats(stats_out, &total, o.name);
+	if (statsd) {
+		statsd_send(statsd, &total);
+		statsd_close(statsd);
+	}
+	if (syslog_on) {
+		if (total.syslog_errors)
+			status = 1;
+		syslog_sink_close(&out_syslog);
+	}
 	metrics_stop(metrics);
 	for (int i = 0; i < nsinks; i++)
 		sink_close(sinks[i]);

@@ -14,7 +14,9 @@
 #include "decode/ipfrag.h"
 #include "decode/tcpstream.h"
 #include "pair/table.h"
+#include "sink/syslog.h"
 #include "stats/metrics.h"
+#include "stats/statsd.h"
 
 
 static void die_usage(const char *msg)
@@ -63,6 +65,8 @@ void options_parse(struct options *o, int argc, char **argv)
 		.frag_timeout = FRAG_DEFAULT_TIMEOUT_NS,
 		.kafka_key_name = "client", .kafka_queue = KAFKA_DEFAULT_QUEUE,
 		.kafka_flush_timeout = 10LL * 1000000000,
+		.syslog_priority = "info", .syslog_socket = SYSLOG_DEFAULT_PATH,
+		.statsd_prefix = STATSD_DEFAULT_PREFIX, .statsd_interval = 3,
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o->numprocs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
@@ -94,6 +98,12 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "stats_interval", FLAG_DURATION, &o->stats_interval, "60s", "how often a stats record is written (0: only at exit)" },
 		{ "stats_file", FLAG_STRING, &o->stats_file, "standard error", "append stats records to this file" },
 		{ "metrics", FLAG_STRING, &o->metrics, "", "serve the counters as Prometheus text on ADDR:PORT (/metrics)" },
+		{ "syslog_facility", FLAG_STRING, &o->syslog_facility, "", "also send each record to syslog with this facility (daemon, local0..local7, ...)" },
+		{ "syslog_priority", FLAG_STRING, &o->syslog_priority, "info", "syslog severity of the records, also written as the flat record's level" },
+		{ "syslog_socket", FLAG_STRING, &o->syslog_socket, SYSLOG_DEFAULT_PATH, "the syslog daemon's Unix socket" },
+		{ "statsd_host", FLAG_STRING, &o->statsd_host, "", "send the counters to statsd at HOST[:PORT] over UDP (port 8125 by default)" },
+		{ "statsd_interval", FLAG_INT, &o->statsd_interval, "3", "seconds between statsd sends" },
+		{ "statsd_prefix", FLAG_STRING, &o->statsd_prefix, STATSD_DEFAULT_PREFIX, "prefix of the statsd names (pdnslog.SENSOR to tell sensors apart)" },
 		{ "user", FLAG_STRING, &o->user, "", "after opening the capture and log files, run as this user" },
 		{ "group", FLAG_STRING, &o->group, "the user's", "and as this group" },
 		{ "chroot", FLAG_STRING, &o->chroot_dir, "", "and chrooted to this directory" },
@@ -192,6 +202,14 @@ void options_parse(struct options *o, int argc, char **argv)
 	socklen_t metrics_len;
 	if (o->metrics && metrics_parse_addr(o->metrics, &metrics_addr, &metrics_len) < 0)
 		die_usage("-metrics must be ADDR:PORT (e.g. 127.0.0.1:9153, [::1]:9153 or :9153)");
+	o->syslog_fac = -1;
+	if (o->syslog_facility && *o->syslog_facility &&
+	    (o->syslog_fac = syslog_parse_facility(o->syslog_facility)) < 0)
+		die_usage("-syslog_facility must be kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp or local0..local7");
+	if ((o->syslog_sev = syslog_parse_severity(o->syslog_priority)) < 0)
+		die_usage("-syslog_priority must be emerg, alert, crit, err, warning, notice, info or debug");
+	if (o->statsd_interval < 1 || o->statsd_interval > 86400)
+		die_usage("-statsd_interval must be between 1 and 86400 seconds");
 	if (o->gc_interval <= 0)
 		die_usage("-gc_interval must be a positive duration");
 	if (o->gc_age < 0)

@@ -21,6 +21,9 @@ struct options {
 	long long kafka_queue;
 	int64_t kafka_flush_timeout;
 	const char *user, *group, *chroot_dir, *stats_file, *metrics, *config;
+	const char *syslog_facility, *syslog_priority, *syslog_socket, *statsd_host, *statsd_prefix;
+	long long statsd_interval;
+	int syslog_fac, syslog_sev;  /* derived; syslog_fac -1: no syslog */
 	int64_t stats_interval;
 	bool quiet, debug, pfring, promisc, sandbox, help, version;
 	int64_t gc_age, gc_interval;

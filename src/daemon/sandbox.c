@@ -97,6 +97,13 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 		rc = allow_all(ctx, http, sizeof http / sizeof http[0]);
 	if (rc == 0 && cfg->kafka)
 		rc = allow_all(ctx, kafka, sizeof kafka / sizeof kafka[0]);
+	if (rc == 0 && (cfg->syslog || cfg->statsd))
+		rc = allow_all(ctx, (const int[]){ SCMP_SYS(sendto), SCMP_SYS(sendmsg) }, 2);
+	if (rc == 0 && cfg->syslog && !cfg->kafka)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
+	if (rc == 0 && cfg->syslog && !cfg->kafka)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
 	/* Sockets of the internet and local families only; threads, never
 	 * processes (clone3 hides its flags from the filter: glibc falls back
 	 * to clone when it is missing). */

@@ -35,7 +35,9 @@ static void put_tail(struct format_ctx *f, struct strbuf *sb, const struct excha
 	format_put_elapsed(sb, x);
 	strbuf_puts(sb, ",\"sport\":\"");
 	strbuf_put_u64(sb, x->key->cport);
-	strbuf_puts(sb, "\",\"level\":\"\",\"bytes\":");
+	strbuf_puts(sb, "\",\"level\":\"");
+	strbuf_puts(sb, f->level);
+	strbuf_puts(sb, "\",\"bytes\":");
 	strbuf_put_u64(sb, r ? r->len : 0);
 	strbuf_puts(sb, x->key->proto == 6 ? ",\"protocol\":\"tcp\"" : ",\"protocol\":\"udp\"");
 	strbuf_puts(sb, r && dns_tc(r) ? ",\"truncated\":true" : ",\"truncated\":false");

@@ -21,6 +21,7 @@ struct exchange {
 
 struct format_ctx {
 	const char *sensor;   /* -name, already JSON-escaped-safe text */
+	const char *level;    /* flat "level": the syslog priority's name with -syslog_facility, else "" */
 	struct stats *stats;
 	struct strbuf escape;  /* room for escaping text in place, kept between records */
 	struct strbuf sensor_text; /* the sensor as a JSON string body, made once */

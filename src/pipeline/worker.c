@@ -16,6 +16,8 @@ static void flush_out(struct worker *w)
 		return;
 	for (struct sink **s = w->cfg.sinks; *s; s++)
 		sink_write(*s, w->out.p, w->out.len);
+	if (w->cfg.syslog)
+		syslog_sink_write(w->cfg.syslog, w->out.p, w->out.len);
 	strbuf_reset(&w->out);
 }
 
@@ -137,6 +139,7 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	w->decoder = (struct decoder){ .linktype = cfg->linktype, .ports = cfg->ports,
 				       .stats = &w->stats, .deliver = deliver, .ctx = w };
 	w->fmt.sensor = cfg->sensor;
+	w->fmt.level = cfg->level ? cfg->level : "";
 	w->fmt.stats = &w->stats;
 	strbuf_init(&w->fmt.escape);
 	strbuf_init(&w->fmt.sensor_text);

@@ -14,6 +14,7 @@
 #include "pair/table.h"
 #include "sink/kafka.h"
 #include "sink/sink.h"
+#include "sink/syslog.h"
 #include "stats/stats.h"
 
 enum output_format { FORMAT_FLAT, FORMAT_JSON };
@@ -30,6 +31,8 @@ struct worker_config {
 	struct sink **sinks;   /* NULL-terminated */
 	struct kafka_sink *kafka; /* or NULL: one message per record */
 	enum kafka_key kafka_key;
+	struct syslog_sink *syslog; /* or NULL: one message per record */
+	const char *level;          /* the flat record's "level" */
 };
 
 struct worker {
