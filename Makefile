@@ -13,10 +13,11 @@ SECCOMP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libseccomp)
 SECCOMP_LIBS ?= $(shell $(PKG_CONFIG) --libs libseccomp)
 KAFKA_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags rdkafka)
 KAFKA_LIBS ?= $(shell $(PKG_CONFIG) --libs rdkafka)
+ZLIB_LIBS ?= $(shell $(PKG_CONFIG) --libs zlib)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(MHD_CFLAGS) $(SECCOMP_CFLAGS) $(KAFKA_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) $(KAFKA_LIBS) -pthread $(EXTRA_LIBS)
+LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) $(KAFKA_LIBS) $(ZLIB_LIBS) -pthread $(EXTRA_LIBS)
 
 BUILD   = build
 SRCS    = $(sort $(wildcard src/*/*.c))

@@ -246,6 +246,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pdnslog: -logfile %s: %s\n", o.logfile, strerror(errno));
 			return 1;
 		}
+		struct sink_rotation rot = {
+			.max_bytes = (uint64_t)o.log_max_size << 20, .max_backups = (unsigned)o.log_max_backups,
+			.max_age_days = (unsigned)o.log_max_age, .compress = o.log_compress,
+		};
+		if (o.log_max_size && sink_set_rotation(&out_file, &rot) < 0) {
+			fprintf(stderr, "pdnslog: -logMaxSize: %s: %s\n", o.logfile, strerror(errno));
+			return 1;
+		}
 		sinks[nsinks++] = &out_file;
 	}
 
@@ -367,6 +375,8 @@ int main(int argc, char **argv)
 		tzset(); /* gmtime_r() reads the zone file once: before, not after */
 		struct sandbox_config sc = { .metrics = metrics != NULL, .kafka = kafka != NULL,
 					     .syslog = syslog_on, .statsd = statsd != NULL,
+					     .rotate = o.log_max_size > 0,
+					     .rotate_compress = o.log_max_size > 0 && o.log_compress,
 					     .read_files = cap.live && o.promisc };
 		if (sandbox_enter(&sc, err, sizeof err) < 0) {
 			fprintf(stderr, "pdnslog: %s (-sandbox=false runs without it)\n", err);

@@ -67,6 +67,7 @@ void options_parse(struct options *o, int argc, char **argv)
 		.kafka_flush_timeout = 10LL * 1000000000,
 		.syslog_priority = "info", .syslog_socket = SYSLOG_DEFAULT_PATH,
 		.statsd_prefix = STATSD_DEFAULT_PREFIX, .statsd_interval = 3,
+		.log_max_backups = 3, .log_max_age = 28,
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o->numprocs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
@@ -77,6 +78,10 @@ void options_parse(struct options *o, int argc, char **argv)
 		{ "bpf", FLAG_STRING, &o->bpf, "the -ports, IP fragments, inside VLAN tags too", "BPF filter applied to live capture and files" },
 		{ "ports", FLAG_STRING, &o->ports, "53", "ports DNS is recognised on, e.g. 53,5353,5355" },
 		{ "logfile", FLAG_STRING, &o->logfile, "", "append records to this file", "PDNS_LOG_FILE" },
+		{ "logMaxSize", FLAG_INT, &o->log_max_size, "0 (off)", "rotate -logfile before it grows past this many MB (gopassivedns rotated at 100)", "PDNS_LOG_SIZE" },
+		{ "logMaxBackups", FLAG_INT, &o->log_max_backups, "3", "with -logMaxSize: rotated files kept (0: all)", "PDNS_LOG_BACKUP" },
+		{ "logMaxAge", FLAG_INT, &o->log_max_age, "28", "with -logMaxSize: days a rotated file is kept (0: no limit)", "PDNS_LOG_AGE" },
+		{ "logCompress", FLAG_BOOL, &o->log_compress, "false", "with -logMaxSize: gzip rotated files" },
 		{ "quiet", FLAG_BOOL, &o->quiet, "false", "do not write records to standard output" },
 		{ "debug", FLAG_BOOL, &o->debug, "false", "write diagnostics to standard error" },
 		{ "format", FLAG_STRING, &o->format, "flat", "record format: flat (gopassivedns, one line per answer) or json (one line per exchange)" },
@@ -208,6 +213,11 @@ void options_parse(struct options *o, int argc, char **argv)
 		die_usage("-syslog_facility must be kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp or local0..local7");
 	if ((o->syslog_sev = syslog_parse_severity(o->syslog_priority)) < 0)
 		die_usage("-syslog_priority must be emerg, alert, crit, err, warning, notice, info or debug");
+	if (o->log_max_size < 0 || o->log_max_size > 1048576 || o->log_max_backups < 0 ||
+	    o->log_max_backups > 100000 || o->log_max_age < 0 || o->log_max_age > 100000)
+		die_usage("-logMaxSize (0 to 1048576 MB), -logMaxBackups and -logMaxAge must not be negative");
+	if (o->log_max_size && !o->logfile)
+		die_usage("-logMaxSize needs -logfile");
 	if (o->statsd_interval < 1 || o->statsd_interval > 86400)
 		die_usage("-statsd_interval must be between 1 and 86400 seconds");
 	if (o->gc_interval <= 0)

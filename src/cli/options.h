@@ -23,6 +23,8 @@ struct options {
 	const char *user, *group, *chroot_dir, *stats_file, *metrics, *config;
 	const char *syslog_facility, *syslog_priority, *syslog_socket, *statsd_host, *statsd_prefix;
 	long long statsd_interval;
+	long long log_max_size, log_max_backups, log_max_age;
+	bool log_compress;
 	int syslog_fac, syslog_sev;  /* derived; syslog_fac -1: no syslog */
 	int64_t stats_interval;
 	bool quiet, debug, pfring, promisc, sandbox, help, version;

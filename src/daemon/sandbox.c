@@ -97,6 +97,9 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 		rc = allow_all(ctx, http, sizeof http / sizeof http[0]);
 	if (rc == 0 && cfg->kafka)
 		rc = allow_all(ctx, kafka, sizeof kafka / sizeof kafka[0]);
+	if (rc == 0 && cfg->rotate)
+		rc = allow_all(ctx, (const int[]){ SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
+						   SCMP_SYS(unlinkat), SCMP_SYS(getdents64) }, 5);
 	if (rc == 0 && (cfg->syslog || cfg->statsd))
 		rc = allow_all(ctx, (const int[]){ SCMP_SYS(sendto), SCMP_SYS(sendmsg) }, 2);
 	if (rc == 0 && cfg->syslog && !cfg->kafka)
@@ -124,7 +127,7 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	/* Files only for writing (-logfile is reopened on SIGHUP), unless
 	 * libpcap must read its counters. */
-	bool read_files = cfg->read_files || cfg->kafka;
+	bool read_files = cfg->read_files || cfg->kafka || cfg->rotate_compress;
 	if (rc == 0 && read_files)
 		rc = allow_all(ctx, (const int[]){ SCMP_SYS(openat), SCMP_SYS(open) }, 2);
 	if (rc == 0 && !read_files)

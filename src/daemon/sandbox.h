@@ -15,6 +15,8 @@ struct sandbox_config {
 	bool metrics;    /* the -metrics HTTP thread runs: accept and talk on its socket */
 	bool syslog;     /* the syslog sink: sends, and reconnects to the daemon's socket */
 	bool statsd;     /* statsd datagrams on a connected UDP socket */
+	bool rotate;     /* -logMaxSize: rename, list and delete in the log's folder */
+	bool rotate_compress; /* and read rotated files to gzip them */
 	bool kafka;      /* librdkafka runs: it connects to brokers (resolving their
 			  * names, which reads /etc files), starts a thread per
 			  * broker it learns of, and wakes them through pipes */

@@ -61,11 +61,11 @@
 	X(records_written, "output records written") \
 	X(record_overflow, "records too large to build (dropped)") \
 	X(output_errors, "failed writes to an output") \
+	X(syslog_dropped, "syslog messages dropped: the daemon's queue stayed full, or too big for a datagram") \
+	X(syslog_errors, "syslog messages that could not be sent (no daemon listening, other errors)") \
 	X(kafka_delivered, "Kafka messages (records and stats records) the brokers acknowledged") \
 	X(kafka_failed, "Kafka messages librdkafka gave up on (delivery report with an error)") \
 	X(kafka_dropped, "Kafka messages not queued: librdkafka's queue (-kafka_queue) was full, or the message was refused") \
-	X(syslog_dropped, "syslog messages dropped: the daemon's queue stayed full, or too big for a datagram") \
-	X(syslog_errors, "syslog messages that could not be sent (no daemon listening, other errors)") \
 	X(kafka_undelivered, "Kafka messages still queued when the exit's flush timed out (-kafka_flush_timeout)")
 
 struct stats {
