@@ -27,6 +27,8 @@ import time
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(top, "tests", "kafka"))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
+sys.path.insert(0, os.path.join(top, "tests", "gen"))
+import pcapgen  # noqa: E402
 from broker import Broker, fetch  # noqa: E402
 from checks import expect, finish  # noqa: E402
 
@@ -160,23 +162,10 @@ def pcap_header():
     return struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
 
 
-def checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
 def frame(ts, src, dst, sport, dport, payload):
-    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
-                     socket.inet_aton(src), socket.inet_aton(dst))
-    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
-    eth = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00"
-    data = eth + ip + udp
-    sec, usec = int(ts), int((ts - int(ts)) * 1e6)
+    """One pcap record: Ethernet, IPv4, UDP (tests/gen/pcapgen.py builds them)."""
+    data = pcapgen.ether(pcapgen.ipv4(src, dst, 17, pcapgen.udp(sport, dport, payload)))
+    sec, usec = int(ts), int(round((ts - int(ts)) * 1e6))
     return struct.pack("<IIII", sec, usec, len(data), len(data)) + data
 
 
