@@ -226,6 +226,42 @@ int main(int argc, char **argv)
 				nunits, group);
 	}
 
+	/* Outputs that can fail are opened first: little to undo yet. */
+	struct statsd *statsd = NULL;
+	if (o.statsd_host && *o.statsd_host &&
+	    !(statsd = statsd_open(o.statsd_host, o.statsd_prefix, err, sizeof err))) {
+		fprintf(stderr, "pdnslog: %s\n", err);
+		capture_close(&cap);
+		return 2;
+	}
+
+	if (o.syslog_fac >= 0) {
+		if (syslog_sink_open(&out_syslog, o.syslog_socket, o.syslog_fac, o.syslog_sev, NULL,
+				     err, sizeof err) < 0) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			statsd_close(statsd);
+			capture_close(&cap);
+			return 1;
+		}
+		syslog_on = true;
+	}
+	if (o.kafka) {
+		struct kafka_config kc = {
+			.brokers = o.kafka_brokers, .topic = o.kafka_topic,
+			.stats_topic = o.kafka_stats_topic, .opts = o.kafka_opts.v,
+			.nopts = o.kafka_opts.n, .queue_max = o.kafka_queue, .debug = o.debug,
+		};
+		if (!(kafka = kafka_open(&kc, err, sizeof err))) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			statsd_close(statsd);
+			if (syslog_on)
+				syslog_sink_close(&out_syslog);
+			capture_close(&cap);
+			return 2; /* a bad -kafka_opt is a usage error */
+		}
+		debugf(&o, "kafka: records to topic %s", o.kafka_topic);
+	}
+
 	FILE *stats_out = stderr;
 	if (o.stats_file && !(stats_out = fopen(o.stats_file, "a"))) {
 		fprintf(stderr, "pdnslog: -stats_file %s: %s\n", o.stats_file, strerror(errno));
@@ -255,34 +291,6 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sinks[nsinks++] = &out_file;
-	}
-
-	if (o.kafka) {
-		struct kafka_config kc = {
-			.brokers = o.kafka_brokers, .topic = o.kafka_topic,
-			.stats_topic = o.kafka_stats_topic, .opts = o.kafka_opts.v,
-			.nopts = o.kafka_opts.n, .queue_max = o.kafka_queue, .debug = o.debug,
-		};
-		if (!(kafka = kafka_open(&kc, err, sizeof err))) {
-			fprintf(stderr, "pdnslog: %s\n", err);
-			return 2; /* a bad -kafka_opt is a usage error */
-		}
-		debugf(&o, "kafka: records to topic %s", o.kafka_topic);
-	}
-
-	if (o.syslog_fac >= 0) {
-		if (syslog_sink_open(&out_syslog, o.syslog_socket, o.syslog_fac, o.syslog_sev, NULL,
-				     err, sizeof err) < 0) {
-			fprintf(stderr, "pdnslog: %s\n", err);
-			return 1;
-		}
-		syslog_on = true;
-	}
-	struct statsd *statsd = NULL;
-	if (o.statsd_host && *o.statsd_host &&
-	    !(statsd = statsd_open(o.statsd_host, o.statsd_prefix, err, sizeof err))) {
-		fprintf(stderr, "pdnslog: %s\n", err);
-		return 2;
 	}
 
 	static struct stats_board board;

