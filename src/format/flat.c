@@ -36,7 +36,8 @@ static void put_tail(struct format_ctx *f, struct strbuf *sb, const struct excha
 	strbuf_puts(sb, ",\"sport\":\"");
 	strbuf_put_u64(sb, x->key->cport);
 	strbuf_puts(sb, "\",\"level\":\"");
-	strbuf_puts(sb, f->level);
+	if (f->level) /* NULL when the caller set no level (the fuzzers) */
+		strbuf_puts(sb, f->level);
 	strbuf_puts(sb, "\",\"bytes\":");
 	strbuf_put_u64(sb, r ? r->len : 0);
 	strbuf_puts(sb, x->key->proto == 6 ? ",\"protocol\":\"tcp\"" : ",\"protocol\":\"udp\"");
