@@ -12,14 +12,6 @@
 #include "format/record.h"
 #include "format/timefmt.h"
 
-/* The question logged: the query's, else the response's. */
-static const struct dns_msg *question_source(const struct exchange *x)
-{
-	if (x->query && dns_question(x->query))
-		return x->query;
-	return x->response ? x->response : x->query;
-}
-
 /* Tail: dst ... sensor, the same for every answer of the exchange. */
 static void put_tail(struct format_ctx *f, struct strbuf *sb, const struct exchange *x)
 {
@@ -83,7 +75,7 @@ static void put_answer(struct format_ctx *f, struct strbuf *sb, const struct dns
  * qtype) and tail (dst .. sensor) around their own answer fields. */
 size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchange *x)
 {
-	const struct dns_msg *qm = question_source(x);
+	const struct dns_msg *qm = exchange_question_source(x);
 	const struct dns_msg *r = x->response;
 	const struct dns_rr *q = dns_question(qm);
 	size_t start = sb->len;

@@ -12,10 +12,7 @@
 static void put_addr_value(struct jsonw *j, const uint8_t *a, uint8_t family)
 {
 	jsonw_raw_begin(j);
-	if (family == 6)
-		strbuf_put_ipv6(j->sb, a);
-	else
-		strbuf_put_ipv4(j->sb, a);
+	strbuf_put_ip(j->sb, a, family);
 	jsonw_raw_end(j);
 }
 

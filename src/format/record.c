@@ -23,13 +23,17 @@ const struct strbuf *format_sensor_json(struct format_ctx *f)
 	return &f->sensor_text;
 }
 
+const struct dns_msg *exchange_question_source(const struct exchange *x)
+{
+	if (x->query && dns_question(x->query))
+		return x->query;
+	return x->response ? x->response : x->query;
+}
+
 void format_put_ip(struct strbuf *sb, const uint8_t *a, uint8_t family)
 {
 	strbuf_putc(sb, '"');
-	if (family == 6)
-		strbuf_put_ipv6(sb, a);
-	else
-		strbuf_put_ipv4(sb, a);
+	strbuf_put_ip(sb, a, family);
 	strbuf_putc(sb, '"');
 }
 

@@ -32,6 +32,9 @@ size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchang
 size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchange *x);
 
 const char *exchange_status_name(enum exchange_status s);
+/* The message whose question an exchange is logged under: the query's,
+ * else the response's (NULL only when neither leg was parsed). */
+const struct dns_msg *exchange_question_source(const struct exchange *x);
 
 /* Fields both formats write the same way: an address as a JSON string, and
  * the response time in nanoseconds (null when the exchange is unpaired). */

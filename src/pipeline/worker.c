@@ -39,13 +39,9 @@ static void kafka_key_of(struct strbuf *sb, enum kafka_key kind, const struct ex
 {
 	strbuf_reset(sb);
 	if (kind == KAFKA_KEY_CLIENT || kind == KAFKA_KEY_SERVER) {
-		const uint8_t *a = kind == KAFKA_KEY_CLIENT ? x->key->client : x->key->server;
-		if (x->key->family == 4)
-			strbuf_put_ipv4(sb, a);
-		else
-			strbuf_put_ipv6(sb, a);
+		strbuf_put_ip(sb, kind == KAFKA_KEY_CLIENT ? x->key->client : x->key->server, x->key->family);
 	} else if (kind == KAFKA_KEY_QNAME) {
-		const struct dns_msg *m = x->query && dns_question(x->query) ? x->query : x->response;
+		const struct dns_msg *m = exchange_question_source(x);
 		const struct dns_rr *q = m ? dns_question(m) : NULL;
 		if (q)
 			dns_name_print_at(sb, m->wire, m->len, q->name, 0, NULL);
@@ -139,7 +135,7 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	w->decoder = (struct decoder){ .linktype = cfg->linktype, .ports = cfg->ports,
 				       .stats = &w->stats, .deliver = deliver, .ctx = w };
 	w->fmt.sensor = cfg->sensor;
-	w->fmt.level = cfg->level ? cfg->level : "";
+	w->fmt.level = cfg->level;
 	w->fmt.stats = &w->stats;
 	strbuf_init(&w->fmt.escape);
 	strbuf_init(&w->fmt.sensor_text);

@@ -61,6 +61,13 @@ static int sink_init(struct sink *s, const char *name, int fd, int owns)
 	return s->buf ? 0 : -1;
 }
 
+/* The log file, opened for appending: by path (dirfd AT_FDCWD) or, with
+ * rotation, by name in the folder opened at setup. */
+static int open_log(int dirfd, const char *name)
+{
+	return openat(dirfd, name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+}
+
 static uint64_t file_size(int fd)
 {
 	struct stat st;
@@ -74,7 +81,7 @@ int sink_open_stdout(struct sink *s)
 
 int sink_open_file(struct sink *s, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open_log(AT_FDCWD, path);
 	if (fd < 0)
 		return -1;
 	if (sink_init(s, path, fd, 1) < 0) {
@@ -210,7 +217,7 @@ static void rotate(struct sink *s)
 		s->size = 0;
 		return;
 	}
-	int fd = openat(r->dirfd, r->base, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open_log(r->dirfd, r->base);
 	if (fd < 0) {
 		int err = errno;
 		/* The mill leaves this name alone (it is past settled_ms). */
@@ -256,8 +263,7 @@ int sink_reopen(struct sink *s)
 	sink_flush(s);
 	/* With rotation, by the directory opened at setup, as rotation does. */
 	struct sink_rotator *r = s->rot;
-	int fd = r ? openat(r->dirfd, r->base, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)
-		   : open(s->name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = r ? open_log(r->dirfd, r->base) : open_log(AT_FDCWD, s->name);
 	if (fd < 0) {
 		s->errors++;
 		fprintf(stderr, "pdnslog: reopening %s: %s (still writing to the old file)\n",

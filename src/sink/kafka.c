@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <librdkafka/rdkafka.h>
+
+#include "util/clock.h"
 
 struct kafka_sink {
 	rd_kafka_t *rk;
@@ -213,13 +214,6 @@ static uint64_t accounted(struct kafka_sink *k)
 	return atomic_load(&k->delivered) + atomic_load(&k->failed) + atomic_load(&k->undelivered);
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void kafka_close(struct kafka_sink *k, int64_t timeout_ns, struct kafka_counters *final)
 {
 	atomic_store(&k->stop, true);
@@ -230,8 +224,8 @@ void kafka_close(struct kafka_sink *k, int64_t timeout_ns, struct kafka_counters
 	/* What is still queued or in flight will not be waited for: purged,
 	 * its delivery reports (served by poll) count it undelivered. */
 	rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-	int64_t give_up = now_ns() + 5000000000LL;
-	while (accounted(k) < atomic_load(&k->queued) && now_ns() < give_up)
+	int64_t give_up = monotonic_ns() + 5000000000LL;
+	while (accounted(k) < atomic_load(&k->queued) && monotonic_ns() < give_up)
 		rd_kafka_poll(k->rk, 50);
 	uint64_t seen = accounted(k), queued = atomic_load(&k->queued);
 	if (seen < queued) /* reports that never came: not delivered as far as we know */

@@ -11,6 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "util/clock.h"
+
 /* A stream socket's message sent in part must be finished, or every later
  * message is misframed: it may wait this long, then the connection goes. */
 #define SYSLOG_STREAM_FINISH_MS 1000
@@ -49,13 +51,6 @@ int syslog_parse_severity(const char *name)
 const char *syslog_severity_name(int severity)
 {
 	return severity >= 0 && severity < 8 ? severities[severity] : NULL;
-}
-
-static int64_t monotonic_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Connect a datagram socket, or a stream one if the daemon listens on that
@@ -171,10 +166,10 @@ static int wait_writable(struct syslog_sink *s, int *budget_ms)
 {
 	if (*budget_ms <= 0)
 		return 0;
-	int64_t t0 = monotonic_now();
+	int64_t t0 = monotonic_ns();
 	struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
 	int rc = poll(&pfd, 1, *budget_ms);
-	int spent = (int)((monotonic_now() - t0) / 1000000);
+	int spent = (int)((monotonic_ns() - t0) / 1000000);
 	*budget_ms -= spent > 0 ? spent : 1;
 	return rc > 0 || (rc < 0 && errno == EINTR);
 }
@@ -236,7 +231,7 @@ static void deliver(struct syslog_sink *s, const char *msg, size_t len, int *bud
 	for (;;) {
 		if (s->fd < 0) {
 			/* The daemon is away: try again once a second, not per line. */
-			int64_t now = monotonic_now();
+			int64_t now = monotonic_ns();
 			if (now < s->retry_at) {
 				s->errors++;
 				return;
@@ -271,7 +266,7 @@ static void deliver(struct syslog_sink *s, const char *msg, size_t len, int *bud
 		}
 		if (rc == -ECONNREFUSED || rc == -ENOTCONN || rc == -ECONNRESET || rc == -EPIPE) {
 			disconnect(s);
-			s->retry_at = monotonic_now() + SYSLOG_RETRY_NS;
+			s->retry_at = monotonic_ns() + SYSLOG_RETRY_NS;
 		}
 		s->errors++;
 		report(s, &s->reported_error, "sending", -rc);
