@@ -28,6 +28,7 @@
 #include "stats/metrics.h"
 #include "stats/stats.h"
 #include "stats/statsd.h"
+#include "util/clock.h"
 
 /* Set by the signal handler and read by every capture thread: lock-free
  * atomics are safe in both roles. */
@@ -88,18 +89,11 @@ static void *unit_run(void *arg)
 	return NULL;
 }
 
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* The Kafka sink while it runs; its final counters once it is closed. */
 static struct kafka_sink *kafka;
 static struct kafka_counters kafka_final;
 static struct syslog_sink out_syslog;
-static bool syslog_on;
+static struct syslog_sink *syslog_out; /* &out_syslog with -syslog_facility */
 
 /* All the counters: the workers' (a snapshot while they run), the
  * kernel's from pcap_stats for a live capture, the sinks'. */
@@ -124,9 +118,9 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 	}
 	for (struct sink **s = sinks; *s; s++)
 		total->output_errors += (*s)->errors;
-	if (syslog_on) {
+	if (syslog_out) {
 		uint64_t sent;
-		syslog_sink_counters(&out_syslog, &sent, &total->syslog_dropped, &total->syslog_errors);
+		syslog_sink_counters(syslog_out, &sent, &total->syslog_dropped, &total->syslog_errors);
 	}
 	struct kafka_counters kc = kafka_final;
 	if (kafka)
@@ -137,14 +131,17 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 	total->kafka_undelivered = kc.undelivered;
 }
 
+/* A stats record to out (unless NULL) and to the Kafka stats topic. */
 static void write_stats(FILE *out, const struct stats *total, const char *sensor)
 {
 	struct strbuf sb;
 	strbuf_init(&sb);
 	stats_print_json(&sb, total, sensor);
 	if (!sb.overflow) {
-		fwrite(sb.p, 1, sb.len, out);
-		fflush(out);
+		if (out) {
+			fwrite(sb.p, 1, sb.len, out);
+			fflush(out);
+		}
 		if (kafka)
 			kafka_produce_stats(kafka, sb.p, sb.len - 1);
 	}
@@ -243,7 +240,7 @@ int main(int argc, char **argv)
 			capture_close(&cap);
 			return 1;
 		}
-		syslog_on = true;
+		syslog_out = &out_syslog;
 	}
 	if (o.kafka) {
 		struct kafka_config kc = {
@@ -254,8 +251,8 @@ int main(int argc, char **argv)
 		if (!(kafka = kafka_open(&kc, err, sizeof err))) {
 			fprintf(stderr, "pdnslog: %s\n", err);
 			statsd_close(statsd);
-			if (syslog_on)
-				syslog_sink_close(&out_syslog);
+			if (syslog_out)
+				syslog_sink_close(syslog_out);
 			capture_close(&cap);
 			return 2; /* a bad -kafka_opt is a usage error */
 		}
@@ -319,8 +316,7 @@ int main(int argc, char **argv)
 	struct worker_config wc = {
 		.linktype = cap.linktype, .ports = &o.portset, .format = o.output,
 		.sensor = o.name, .sinks = sinks, .kafka = kafka, .kafka_key = o.kafka_key,
-		.syslog = syslog_on ? &out_syslog : NULL,
-		.level = syslog_on ? syslog_severity_name(o.syslog_sev) : "",
+		.syslog = syslog_out, .level = syslog_out ? syslog_severity_name(o.syslog_sev) : "",
 		.pair = { .max_pending = per_worker((size_t)o.max_pending, share),
 			  .max_held_bytes = per_worker(PAIR_DEFAULT_HELD_BYTES, share),
 			  .gc_age_ns = o.gc_age },
@@ -382,7 +378,7 @@ int main(int argc, char **argv)
 	if (o.sandbox && !o.cpuprofile && sandbox_available()) {
 		tzset(); /* gmtime_r() reads the zone file once: before, not after */
 		struct sandbox_config sc = { .metrics = metrics != NULL, .kafka = kafka != NULL,
-					     .syslog = syslog_on, .statsd = statsd != NULL,
+					     .syslog = syslog_out != NULL, .statsd = statsd != NULL,
 					     .rotate = o.log_max_size > 0,
 					     .rotate_compress = o.log_max_size > 0 && o.log_compress,
 					     .read_files = cap.live && o.promisc };
@@ -484,14 +480,7 @@ int main(int argc, char **argv)
 		/* The stats topic gets the counters as they stand; the brokers'
 		 * last acknowledgements are in the final line on stats_out. */
 		collect_stats(&total, units, nunits, sinks);
-		if (o.kafka_stats_topic) {
-			struct strbuf sb;
-			strbuf_init(&sb);
-			stats_print_json(&sb, &total, o.name);
-			if (!sb.overflow)
-				kafka_produce_stats(kafka, sb.p, sb.len - 1);
-			strbuf_free(&sb);
-		}
+		write_stats(NULL, &total, o.name);
 		kafka_close(kafka, o.kafka_flush_timeout, &kafka_final);
 		kafka = NULL;
 		uint64_t lost = kafka_final.failed + kafka_final.dropped + kafka_final.undelivered;
@@ -509,10 +498,10 @@ int main(int argc, char **argv)
 		statsd_send(statsd, &total);
 		statsd_close(statsd);
 	}
-	if (syslog_on) {
+	if (syslog_out) {
 		if (total.syslog_errors)
 			status = 1;
-		syslog_sink_close(&out_syslog);
+		syslog_sink_close(syslog_out);
 	}
 	metrics_stop(metrics);
 	for (int i = 0; i < nsinks; i++)
