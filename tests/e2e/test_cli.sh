@@ -8,13 +8,7 @@ bin="${PDNSLOG:-$top/build/pdnslog}"
 pcaps="$top/tests/corpus/pcaps"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() { # description, then a command that must succeed
-	d=$1; shift
-	if "$@"; then ok; else bad "$d"; fi
-}
+. "$top/tests/e2e/checks.sh"
 # expect_exit STATUS PATTERN ARGS...: exit status, and stderr holds PATTERN on its first line
 expect_exit() {
 	want=$1 pat=$2; shift 2
@@ -204,5 +198,4 @@ for line in open(sys.argv[1]):
     assert r["status"] == "answered" and r["query"]["tstamp"] and r["response"]["bytes"] > 0
 ' "$t/j.jsonl"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli

@@ -14,22 +14,11 @@ pcaps="$top/tests/corpus/pcaps"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 D="$t/root"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-check() { # description, then a command that must succeed
-	d=$1; shift
-	if "$@"; then ok; else bad "$d"; fi
-}
-finish() {
-	echo "install: $pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-	exit
-}
+. "$top/tests/e2e/checks.sh"
 
 if [ ! -x "$bin" ]; then
 	bad "no binary at $bin (run make first)"
-	finish
+	finish install
 fi
 
 # --- make install -----------------------------------------------------------
@@ -38,7 +27,7 @@ fi
 build=$(dirname "$bin")
 if ! make -s --no-print-directory -C "$top" install DESTDIR="$D" PREFIX=/usr BUILD="$build" >"$t/install.log" 2>&1; then
 	bad "make install DESTDIR=$D PREFIX=/usr failed: $(tail -n 5 "$t/install.log")"
-	finish
+	finish install
 fi
 ok
 
@@ -251,4 +240,4 @@ else
 	echo "note: logrotate not installed: /etc/logrotate.d/pdnslog not parsed"
 fi
 
-finish
+finish install

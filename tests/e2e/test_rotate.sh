@@ -10,8 +10,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin="${PDNSLOG:-$top/build/pdnslog}"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-pass=0 fail=0
-check() { d=$1; shift; if "$@"; then pass=$((pass + 1)); else echo "FAIL: $d"; fail=$((fail + 1)); fi; }
+. "$top/tests/e2e/checks.sh"
 
 /usr/bin/python3 "$top/bench/gen_bench_capture.py" --packets 200000 "$t/load.pcap" >/dev/null 2>&1
 "$bin" -pcap "$t/load.pcap" -quiet -logfile "$t/plain.log" -numprocs 2 -name s 2>/dev/null
@@ -35,5 +34,4 @@ check "-logMaxBackups 2 -logCompress exits 0" [ $? -eq 0 ]
 check "two backups kept, both gzipped" [ "$(ls "$t/k" | grep -c '^dns-.*\.log\.gz$')" -eq 2 ] && [ "$(ls "$t/k" | wc -l)" -eq 3 ]
 check "the backups are gzip with whole JSON lines" sh -c "zcat '$t/k'/*.gz | /usr/bin/python3 -c 'import sys, json; [json.loads(l) for l in sys.stdin]'"
 check "no error reported" [ "$(grep -vc '^{"type":"stats"' "$t/k.err")" -eq 0 ]
-echo "rotate: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish rotate
