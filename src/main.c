@@ -94,6 +94,7 @@ static struct kafka_sink *kafka;
 static struct kafka_counters kafka_final;
 static struct syslog_sink out_syslog;
 static struct syslog_sink *syslog_out; /* &out_syslog with -syslog_facility */
+static struct statsd *statsd;          /* with -statsd_host; the main thread's alone */
 
 /* All the counters: the workers' (a snapshot while they run), the
  * kernel's from pcap_stats for a live capture, the sinks'. */
@@ -122,6 +123,8 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 		uint64_t sent;
 		syslog_sink_counters(syslog_out, &sent, &total->syslog_dropped, &total->syslog_errors);
 	}
+	if (statsd)
+		total->statsd_errors = statsd->errors;
 	struct kafka_counters kc = kafka_final;
 	if (kafka)
 		kafka_get_counters(kafka, &kc);
@@ -224,7 +227,6 @@ int main(int argc, char **argv)
 	}
 
 	/* Outputs that can fail are opened first: little to undo yet. */
-	struct statsd *statsd = NULL;
 	if (o.statsd_host && *o.statsd_host &&
 	    !(statsd = statsd_open(o.statsd_host, o.statsd_prefix, err, sizeof err))) {
 		fprintf(stderr, "pdnslog: %s\n", err);

@@ -63,6 +63,7 @@
 	X(output_errors, "failed writes to an output") \
 	X(syslog_dropped, "syslog messages dropped: the daemon's queue stayed full, or too big for a datagram") \
 	X(syslog_errors, "syslog messages that could not be sent (no daemon listening, other errors)") \
+	X(statsd_errors, "statsd datagrams that could not be sent") \
 	X(kafka_delivered, "Kafka messages (records and stats records) the brokers acknowledged") \
 	X(kafka_failed, "Kafka messages librdkafka gave up on (delivery report with an error)") \
 	X(kafka_dropped, "Kafka messages not queued: librdkafka's queue (-kafka_queue) was full, or the message was refused") \
