@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #ifdef __linux__
@@ -96,7 +97,19 @@ int capture_open_file(struct capture *c, const char *path, char *err)
 		snprintf(err, CAPTURE_ERRLEN, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	return capture_open_stream(c, fp, path, err);
+	/* Before any other use of the stream, as setvbuf() requires.  Without
+	 * the memory the file is read all the same, through stdio's own buffer. */
+	char *iobuf = malloc(CAPTURE_FILE_BUFFER);
+	if (iobuf && setvbuf(fp, iobuf, _IOFBF, CAPTURE_FILE_BUFFER) != 0) {
+		free(iobuf);
+		iobuf = NULL;
+	}
+	int rc = capture_open_stream(c, fp, path, err);
+	if (rc < 0)
+		free(iobuf); /* the stream is closed */
+	else
+		c->iobuf = iobuf;
+	return rc;
 }
 
 int capture_open_live(struct capture *c, const char *dev, int snaplen, int promisc,
@@ -218,6 +231,8 @@ int capture_next(struct capture *c, int64_t *ts_ns, const uint8_t **data,
 void capture_close(struct capture *c)
 {
 	if (c->pcap)
-		pcap_close(c->pcap);
+		pcap_close(c->pcap); /* closes a file's stream, so its buffer can go */
 	c->pcap = NULL;
+	free(c->iobuf);
+	c->iobuf = NULL;
 }
