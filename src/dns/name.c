@@ -76,9 +76,10 @@ static const bool label_special[256] = {
 	['('] = true, [')'] = true, ['@'] = true, ['$'] = true, [0x7F ... 0xFF] = true,
 };
 
-static void print_label(struct strbuf *sb, const uint8_t *p, size_t n)
+static void print_label(struct strbuf *sb, const uint8_t *p, size_t n, bool json)
 {
-	if (!strbuf_reserve(sb, 4 * n)) /* the longest form: every byte as \DDD */
+	/* The longest form: every byte as \DDD, its backslash doubled in JSON. */
+	if (!strbuf_reserve(sb, 5 * n))
 		return;
 	char *o = sb->p + sb->len;
 	size_t plain = 0;
@@ -88,21 +89,25 @@ static void print_label(struct strbuf *sb, const uint8_t *p, size_t n)
 	o += plain;
 	for (size_t i = plain; i < n; i++) {
 		uint8_t c = p[i];
-		switch (c) {
-		case '.': case ';': case '\\': case '"': case '(': case ')':
-		case '@': case '$':
+		if (!label_special[c]) {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		if (json)
 			*o++ = '\\';
+		switch (c) {
+		case '\\': case '"':
+			if (json)
+				*o++ = '\\';
+			/* fall through */
+		case '.': case ';': case '(': case ')': case '@': case '$':
 			*o++ = (char)c;
 			break;
 		default:
-			if (c > 0x20 && c < 0x7F) {
-				*o++ = (char)c;
-			} else {
-				*o++ = '\\';
-				*o++ = (char)('0' + c / 100);
-				*o++ = (char)('0' + c / 10 % 10);
-				*o++ = (char)('0' + c % 10);
-			}
+			*o++ = (char)('0' + c / 100);
+			*o++ = (char)('0' + c / 10 % 10);
+			*o++ = (char)('0' + c % 10);
 		}
 	}
 	sb->len = (size_t)(o - sb->p);
@@ -111,7 +116,7 @@ static void print_label(struct strbuf *sb, const uint8_t *p, size_t n)
 /* One pass: each label printed as the walk meets it, and the text taken
  * back if the name turns out bad. */
 int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
-		      size_t pos, int fqdn, size_t *next)
+		      size_t pos, unsigned flags, size_t *next)
 {
 	size_t mark = sb->len;
 	struct name_walk w = { .msg = msg, .msglen = msglen, .at = pos, .limit = pos };
@@ -126,9 +131,9 @@ int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
 			break;
 		if (w.len > 1 + (size_t)n)
 			strbuf_putc(sb, '.');
-		print_label(sb, label, (size_t)n);
+		print_label(sb, label, (size_t)n, flags & DNS_NAME_JSON);
 	}
-	if (w.len == 1 || fqdn)
+	if (w.len == 1 || (flags & DNS_NAME_FQDN))
 		strbuf_putc(sb, '.');
 	if (next)
 		*next = w.end;

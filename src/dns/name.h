@@ -28,11 +28,19 @@ int dns_name_unpack(const uint8_t *msg, size_t msglen, size_t pos,
  * \DDD and the specials . ; \ " ( ) @ $ and space escaped with '\'. */
 void dns_name_print(struct strbuf *sb, const uint8_t *name);
 
+/* dns_name_print_at() flags. */
+#define DNS_NAME_FQDN 1u /* keep the trailing dot */
+/* The text as it goes between the quotes of a JSON string: what
+ * json_escape() would make of the presentation format, written in one go.
+ * Presentation text is printable ASCII, so only its backslashes and quotes
+ * change (each gets a backslash before it). */
+#define DNS_NAME_JSON 2u
+
 /* Decompress the name at msg[pos] and print it (dns_name_print style when
- * fqdn is 0); *next (if not NULL) as for dns_name_unpack().  Returns the
+ * flags is 0); *next (if not NULL) as for dns_name_unpack().  Returns the
  * DNS_E* code; on error prints nothing. */
 int dns_name_print_at(struct strbuf *sb, const uint8_t *msg, size_t msglen,
-		      size_t pos, int fqdn, size_t *next);
+		      size_t pos, unsigned flags, size_t *next);
 
 /* The wire length (root included) of the name at msg[pos] when it is
  * written out in place: labels only, no compression pointer, within msglen

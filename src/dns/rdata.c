@@ -449,8 +449,7 @@ int dns_rdata_print(struct strbuf *sb, const uint8_t *msg, size_t msglen,
 	}
 
 	/* Addresses are most of what is printed: straight to the text. */
-	if ((rr->rclass & 0x7FFF) == 1 && ((rr->type == 1 && rr->rdlen == 4) ||
-					   (rr->type == 28 && rr->rdlen == 16))) {
+	if (dns_rdata_is_address(rr)) {
 		if (rr->type == 1)
 			strbuf_put_ipv4(sb, msg + start);
 		else

@@ -100,7 +100,7 @@ void rd_name(struct rdctx *c)
 	size_t mark = c->sb->len;
 	rd_sep(c);
 	int rc = dns_name_print_at(c->sb, c->msg, c->msglen, c->w.pos,
-				   (c->flags & DNS_RDATA_FQDN) != 0, &next);
+				   (c->flags & DNS_RDATA_FQDN) ? DNS_NAME_FQDN : 0, &next);
 	/* Pointers may lead anywhere earlier, but the name's own bytes are rdata. */
 	if (rc != DNS_OK || next > c->w.end) {
 		c->sb->len = mark;

@@ -62,9 +62,12 @@ static void put_answer(struct format_ctx *f, struct strbuf *sb, const struct dns
 {
 	strbuf_puts(sb, ",\"a\":\"");
 	size_t b = sb->len;
-	if (dns_rdata_print(sb, r->wire, r->len, rr, 0) != DNS_OK)
+	if (dns_rdata_print(sb, r->wire, r->len, rr, 0) != DNS_OK) {
 		f->stats->rdata_malformed++;
-	json_escape_from(sb, b, &f->escape);
+		json_escape_from(sb, b, &f->escape);
+	} else if (!dns_rdata_is_address(rr)) {
+		json_escape_from(sb, b, &f->escape);
+	}
 	strbuf_puts(sb, "\",\"atype\":\"");
 	dns_type_print(sb, rr->type);
 	strbuf_puts(sb, "\",\"ttl\":");
@@ -88,10 +91,8 @@ size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchang
 	else
 		strbuf_puts(sb, "null");
 	strbuf_puts(sb, ",\"q\":\"");
-	size_t b = sb->len;
 	if (q)
-		dns_name_print_at(sb, qm->wire, qm->len, q->name, 0, NULL);
-	json_escape_from(sb, b, &f->escape);
+		dns_name_print_at(sb, qm->wire, qm->len, q->name, DNS_NAME_JSON, NULL);
 	strbuf_puts(sb, "\",\"qtype\":\"");
 	if (q)
 		dns_type_print(sb, q->type);

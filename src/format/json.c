@@ -208,8 +208,7 @@ static void put_owner(struct strbuf *sb, struct format_ctx *f, const struct dns_
 		}
 	}
 	size_t b = sb->len;
-	dns_name_print_at(sb, m->wire, m->len, pos, 0, NULL);
-	json_escape_from(sb, b, &f->escape);
+	dns_name_print_at(sb, m->wire, m->len, pos, DNS_NAME_JSON, NULL);
 	if (key != SIZE_MAX && !sb->overflow && sb->len > b && sb->len <= UINT32_MAX) {
 		unsigned slot = seen->n++ % NAMES_SEEN;
 		seen->at[slot] = (uint32_t)key;
@@ -241,9 +240,12 @@ static void put_section(struct strbuf *sb, struct format_ctx *f, const struct dn
 			strbuf_put_u64(sb, rr->ttl);
 			strbuf_puts(sb, ",\"data\":\"");
 			size_t b = sb->len;
-			if (dns_rdata_print(sb, m->wire, m->len, rr, 0) != DNS_OK)
+			if (dns_rdata_print(sb, m->wire, m->len, rr, 0) != DNS_OK) {
 				f->stats->rdata_malformed++;
-			json_escape_from(sb, b, &f->escape);
+				json_escape_from(sb, b, &f->escape);
+			} else if (!dns_rdata_is_address(rr)) {
+				json_escape_from(sb, b, &f->escape);
+			}
 		}
 		strbuf_puts(sb, "\"}");
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dns/name.h"
+#include "format/jsonw.h"
 
 static int unpack(const uint8_t *msg, size_t len, size_t pos, char *text, size_t *next)
 {
@@ -132,6 +133,40 @@ static void escapes(void **state)
 	assert_string_equal(text, "a\\.b\\032\\000\\255.\\\\\\\"\\;");
 }
 
+/* DNS_NAME_JSON writes what json_escape() makes of the presentation text,
+ * for every byte a label can hold. */
+static void json_text(void **state)
+{
+	struct strbuf plain, escaped, direct;
+	strbuf_init(&plain);
+	strbuf_init(&escaped);
+	strbuf_init(&direct);
+	for (unsigned b = 0; b < 256; b++) {
+		/* "www", the label {b, 'x', b}, then a pointer back to "www" */
+		const uint8_t msg[] = { 3, 'w', 'w', 'w', 0, 3, (uint8_t)b, 'x', (uint8_t)b, 0xC0, 0 };
+		for (unsigned fqdn = 0; fqdn <= DNS_NAME_FQDN; fqdn++) {
+			strbuf_reset(&plain);
+			strbuf_reset(&escaped);
+			strbuf_reset(&direct);
+			assert_int_equal(dns_name_print_at(&plain, msg, sizeof msg, 5, fqdn, NULL), DNS_OK);
+			json_escape(&escaped, plain.p, plain.len);
+			assert_int_equal(dns_name_print_at(&direct, msg, sizeof msg, 5,
+							   fqdn | DNS_NAME_JSON, NULL), DNS_OK);
+			assert_int_equal(direct.len, escaped.len);
+			assert_memory_equal(direct.p, escaped.p, escaped.len);
+		}
+	}
+	/* a"b\c: presentation a\"b\\c, in a JSON string a\\\"b\\\\c */
+	const uint8_t msg[] = { 5, 'a', '"', 'b', '\\', 'c', 0 };
+	strbuf_reset(&direct);
+	dns_name_print_at(&direct, msg, sizeof msg, 0, DNS_NAME_JSON, NULL);
+	strbuf_putc(&direct, 0);
+	assert_string_equal(direct.p, "a\\\\\\\"b\\\\\\\\c");
+	strbuf_free(&plain);
+	strbuf_free(&escaped);
+	strbuf_free(&direct);
+}
+
 static void case_insensitive_equal(void **state)
 {
 	const uint8_t a[] = { 3, 'W', 'w', 'W', 2, 'E', 'x', 0 };
@@ -154,6 +189,7 @@ int main(void)
 		cmocka_unit_test(label_too_long),
 		cmocka_unit_test(name_limits),
 		cmocka_unit_test(escapes),
+		cmocka_unit_test(json_text),
 		cmocka_unit_test(case_insensitive_equal),
 	};
 	return cmocka_run_group_tests_name("name", tests, NULL, NULL);
