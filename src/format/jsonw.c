@@ -186,16 +186,81 @@ static const bool needs_escape[256] = {
 	[0x00 ... 0x1F] = true, ['"'] = true, ['\\'] = true, [0x7F ... 0xFF] = true,
 };
 
-/* Nonzero when one of the 8 bytes in x is below 0x20, 0x7F or above, '"' or
- * '\\' (the classic "has a byte less than n" and "has a zero byte" tricks). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Nonzero when one of the 8 bytes in x is below 0x20 or 0x7F and above (the
+ * classic "has a byte less than n" trick, and a carry into the high bit). */
+static inline uint64_t any_unprintable(uint64_t x)
+{
+	uint64_t below_space = (x - ONES * 0x20) & ~x;
+	uint64_t from_del = (x + ONES * 0x01) | x;
+	return (below_space | from_del) & HIGHS;
+}
+
+/* Nonzero when one of the 8 bytes in x is '"' or '\\' ("has a zero byte"). */
+static inline uint64_t any_quote_or_backslash(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+}
+
+/* Nonzero when one of the 8 bytes in x needs escaping or a UTF-8 check. */
 static inline uint64_t any_needs_escape(uint64_t x)
 {
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	uint64_t below_space = (x - ones * 0x20) & ~x;
-	uint64_t from_del = (x + ones * 0x01) | x;       /* 0x7F..0xFF set the high bit */
-	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-	uint64_t is_quote = (q - ones) & ~q, is_backslash = (b - ones) & ~b;
-	return (below_space | from_del | is_quote | is_backslash) & high;
+	return any_unprintable(x) | any_quote_or_backslash(x);
+}
+
+static inline bool is_quote_or_backslash(unsigned char c)
+{
+	return c == '"' || c == '\\';
+}
+
+/* Presentation format (names, rdata) is printable ASCII, where only '"' and
+ * '\\' need escaping: each gets a backslash, the text between them moved up
+ * in place.  False, with nothing changed, when sb[from..] holds anything
+ * else or more than ESCAPES_IN_PLACE of them. */
+#define ESCAPES_IN_PLACE 16
+static bool escape_printable(struct strbuf *sb, size_t from)
+{
+	const unsigned char *p = (const unsigned char *)sb->p;
+	size_t at[ESCAPES_IN_PLACE], k = 0, n = sb->len, i = from;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		if (any_unprintable(x))
+			return false;
+		if (!any_quote_or_backslash(x))
+			continue;
+		for (size_t j = i; j < i + 8; j++) {
+			if (!is_quote_or_backslash(p[j]))
+				continue;
+			if (k == ESCAPES_IN_PLACE)
+				return false;
+			at[k++] = j;
+		}
+	}
+	for (; i < n; i++) {
+		if (p[i] < 0x20 || p[i] >= 0x7F)
+			return false;
+		if (!is_quote_or_backslash(p[i]))
+			continue;
+		if (k == ESCAPES_IN_PLACE)
+			return false;
+		at[k++] = i;
+	}
+	if (!strbuf_reserve(sb, k))
+		return true; /* overflow is set: the record is dropped */
+	/* From the last one: the j-th (from 0) moves up by the j backslashes
+	 * before it and its own. */
+	size_t end = n;
+	for (size_t j = k; j-- > 0;) {
+		memmove(sb->p + at[j] + j + 1, sb->p + at[j], end - at[j]);
+		sb->p[at[j] + j] = '\\';
+		end = at[j];
+	}
+	sb->len = n + k;
+	return true;
 }
 
 void json_escape_from(struct strbuf *sb, size_t begin, struct strbuf *scratch)
@@ -214,6 +279,8 @@ void json_escape_from(struct strbuf *sb, size_t begin, struct strbuf *scratch)
 	while (i < n && !needs_escape[text[i]])
 		i++;
 	if (i == n)
+		return;
+	if (escape_printable(sb, begin + i))
 		return;
 	/* The text needs escaping: move it aside and escape it back.  The
 	 * caller's scratch buffer is kept between records, so no allocation

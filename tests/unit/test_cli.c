@@ -90,14 +90,15 @@ static void json_escapes(void **state)
 	assert_string_equal(escaped("\x7f", 1), "\\u007f");
 }
 
-/* Escaping in place (which scans 8 bytes at a time) gives what json_escape()
- * gives, for every byte value at every position of a word and past it. */
-static void json_escape_in_place(void **state)
+/* Escaping in place (which scans 8 bytes at a time, and inserts backslashes
+ * in place when the text is printable) gives what json_escape() gives, for
+ * every byte value at every position of a word and past it, in plain text
+ * and in text that already holds quotes and backslashes. */
+static void escape_in_place_like(const char *text)
 {
 	struct strbuf sb, want;
 	strbuf_init(&sb);
 	strbuf_init(&want);
-	char text[19] = "abcdefghijklmnopqr";
 	for (int c = 0; c < 256; c++) {
 		for (size_t at = 0; at < 18; at++) {
 			char t[19];
@@ -116,6 +117,13 @@ static void json_escape_in_place(void **state)
 	}
 	strbuf_free(&sb);
 	strbuf_free(&want);
+}
+
+static void json_escape_in_place(void **state)
+{
+	escape_in_place_like("abcdefghijklmnopqr");
+	escape_in_place_like("ab\"defghijk\\mnop\"\"");
+	escape_in_place_like("\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\""); /* more than fit in place */
 }
 
 static void json_writer(void **state)
