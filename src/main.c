@@ -16,6 +16,7 @@
 #include <gperftools/profiler.h>
 
 #include "capture/capture.h"
+#include "capture/dnsfilter.h"
 #include "cli/options.h"
 #include "daemon/privileges.h"
 #include "daemon/sandbox.h"
@@ -187,8 +188,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char filter[4096];
+	static struct dnsfilter dnsfilter;
 	if (!o.bpf) {
-		options_default_filter(filter, sizeof filter, o.ports, cap.linktype);
+		dnsfilter = (struct dnsfilter){ .linktype = cap.linktype, .ports = &o.portset };
+		if (!dnsfilter_expr(filter, sizeof filter, &o.portset, cap.linktype)) {
+			fprintf(stderr, "pdnslog: the default filter for -ports %s is too long; give -bpf\n",
+				o.ports);
+			capture_close(&cap);
+			return 2;
+		}
+		capture_set_accepts(&cap, dnsfilter_accepts, &dnsfilter);
 		o.bpf = filter;
 	}
 	debugf(&o, "filter: %s", o.bpf);

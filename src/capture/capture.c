@@ -182,6 +182,13 @@ int capture_set_filter(struct capture *c, const char *expr, char *err)
 		snprintf(err, CAPTURE_ERRLEN, "bad -bpf filter '%s': %s", expr, pcap_geterr(c->pcap));
 		return -1;
 	}
+	if (!c->live) {
+		if (c->filtering)
+			pcap_freecode(&c->filter);
+		c->filter = prog;
+		c->filtering = 1;
+		return 0;
+	}
 	int rc = pcap_setfilter(c->pcap, &prog);
 	pcap_freecode(&prog);
 	if (rc < 0) {
@@ -191,12 +198,29 @@ int capture_set_filter(struct capture *c, const char *expr, char *err)
 	return 0;
 }
 
+void capture_set_accepts(struct capture *c, capture_accepts_fn *accepts, const void *ctx)
+{
+	c->accepts = accepts;
+	c->accepts_ctx = ctx;
+}
+
+/* What pcap_next_ex() does with a file's installed filter. */
+static bool filter_passes(const struct capture *c, const struct pcap_pkthdr *h, const u_char *d)
+{
+	if (!c->filtering || (c->accepts && c->accepts(c->accepts_ctx, d, h->caplen)))
+		return true;
+	return pcap_offline_filter(&c->filter, h, d) != 0;
+}
+
 int capture_next(struct capture *c, int64_t *ts_ns, const uint8_t **data,
 		 uint32_t *caplen, uint32_t *wirelen, char *err)
 {
 	struct pcap_pkthdr *h;
 	const u_char *d;
-	int rc = pcap_next_ex(c->pcap, &h, &d);
+	int rc;
+	do
+		rc = pcap_next_ex(c->pcap, &h, &d);
+	while (rc == 1 && !filter_passes(c, h, d));
 	if (rc == 1) {
 		/* Nanosecond precision was asked for: tv_usec holds nanoseconds.
 		 * A timestamp from before 1970 or after 2115 is clamped into
@@ -235,4 +259,7 @@ void capture_close(struct capture *c)
 	c->pcap = NULL;
 	free(c->iobuf);
 	c->iobuf = NULL;
+	if (c->filtering)
+		pcap_freecode(&c->filter);
+	c->filtering = 0;
 }

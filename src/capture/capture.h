@@ -8,6 +8,7 @@
 #define PDNSLOG_CAPTURE_H
 
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +20,9 @@
 #define CAPTURE_FILE_BUFFER (64u << 10)
 #define CAPTURE_POLL_MS 100  /* live: the longest wait for packets before timers and signals are looked at */
 
+/* True only for frames the capture's filter surely accepts. */
+typedef bool capture_accepts_fn(const void *ctx, const uint8_t *frame, uint32_t caplen);
+
 struct capture {
 	pcap_t *pcap;
 	int linktype;
@@ -28,6 +32,12 @@ struct capture {
 	int fd;               /* live: what poll() waits on */
 	const char *name;
 	char *iobuf;          /* a file's stdio buffer (see CAPTURE_FILE_BUFFER) */
+	/* A file's filter, run here rather than inside libpcap so that
+	 * `accepts` can spare the interpreter the packets it surely passes. */
+	struct bpf_program filter;
+	int filtering;
+	capture_accepts_fn *accepts;
+	const void *accepts_ctx;
 };
 
 /* Open a capture file, or standard input for "-".  Returns 0, or -1 with a
@@ -47,6 +57,9 @@ int capture_join_fanout(struct capture *c, int group, char *err);
 
 /* Compile and install a BPF filter.  Returns 0, or -1 with a message. */
 int capture_set_filter(struct capture *c, const char *expr, char *err);
+/* Files: frames `accepts` says yes to skip the filter (a live capture's
+ * filter runs in the kernel, where this does not matter). */
+void capture_set_accepts(struct capture *c, capture_accepts_fn *accepts, const void *ctx);
 
 /* Next packet: 1 and the packet, 0 when a live capture has none for now
  * (after waiting at most CAPTURE_POLL_MS or until a signal), -2 at the end of the

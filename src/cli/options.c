@@ -233,35 +233,3 @@ void options_parse(struct options *o, int argc, char **argv)
 	}
 }
 
-void options_default_filter(char *out, size_t len, const char *ports, int linktype)
-{
-	char port_expr[1024] = "";
-	size_t n = 0;
-	for (const char *p = ports; *p;) {
-		size_t span = strcspn(p, ",");
-		n += (size_t)snprintf(port_expr + n, sizeof port_expr - n, "%sport%s %.*s",
-				      n ? " or " : "", memchr(p, '-', span) ? "range" : "",
-				      (int)span, p);
-		if (n >= sizeof port_expr) {
-			snprintf(port_expr, sizeof port_expr, "udp or tcp");
-			break;
-		}
-		p += span + (p[span] == ',');
-	}
-	/* The ports, and what the decoder must see to find DNS the ports
-	 * alone would miss: IPv4 fragments, IP-in-IP (4, 41), and IPv6 whose
-	 * first next header is an extension header (0, 43, 44, 60) or a tunnel.
-	 * On Ethernet also MPLS and PPPoE sessions (by ethertype, which does not
-	 * shift later offsets as the mpls and pppoes keywords would) and up to
-	 * two VLAN tags. */
-	char x[1400];
-	snprintf(x, sizeof x, "(%s or (ip[6:2] & 0x3fff != 0) or ip proto 4 or ip proto 41 or "
-		 "(ip6 and (ip6[6] = 0 or ip6[6] = 43 or ip6[6] = 44 or ip6[6] = 60 or "
-		 "ip6[6] = 4 or ip6[6] = 41)))", port_expr);
-	if (linktype == DLT_EN10MB)
-		snprintf(out, len, "%s or ether[12:2] = 0x8847 or ether[12:2] = 0x8864 or "
-			 "(vlan and (%s or (vlan and %s)))", x, x, x);
-	else
-		snprintf(out, len, "%s", x);
-}
-

@@ -45,9 +45,4 @@ struct options {
 /* Parse and check argv; -h and -version exit 0, mistakes exit 2. */
 void options_parse(struct options *o, int argc, char **argv);
 
-/* The filter used when -bpf is not given: the DNS ports, plus IP fragments
- * (later fragments carry no ports), also inside one or two VLAN tags on
- * Ethernet, where libpcap needs the "vlan" keyword to look past them. */
-void options_default_filter(char *out, size_t len, const char *ports, int linktype);
-
 #endif

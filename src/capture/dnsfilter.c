@@ -1,0 +1,89 @@
+/* dnsfilter: the default BPF filter, and its common case in C. */
+#include "capture/dnsfilter.h"
+
+#include <pcap/dlt.h>
+#include <stdio.h>
+
+/* "port 53 or portrange 5300-5310 ...": the set itself, so that the filter
+ * and the decoder never read -ports differently. */
+static bool ports_expr(char *out, size_t len, const struct portset *ports)
+{
+	size_t n = 0;
+	for (unsigned p = 1; p <= 65535; p++) {
+		if (!portset_has(ports, (uint16_t)p))
+			continue;
+		unsigned last = p;
+		while (last < 65535 && portset_has(ports, (uint16_t)(last + 1)))
+			last++;
+		int w = last == p ? snprintf(out + n, len - n, "%sport %u", n ? " or " : "", p)
+				  : snprintf(out + n, len - n, "%sportrange %u-%u", n ? " or " : "", p, last);
+		if (w < 0 || (size_t)w >= len - n)
+			return false;
+		n += (size_t)w;
+		p = last;
+	}
+	return n > 0;
+}
+
+bool dnsfilter_expr(char *out, size_t len, const struct portset *ports, int linktype)
+{
+	char port_expr[1024];
+	if (!ports_expr(port_expr, sizeof port_expr, ports))
+		snprintf(port_expr, sizeof port_expr, "udp or tcp"); /* too many to list */
+	/* IPv4 fragments (later ones carry no ports), IP-in-IP (4, 41), and
+	 * IPv6 whose first next header is an extension header (0, 43, 44,
+	 * 60) or a tunnel.  On Ethernet also MPLS and PPPoE sessions (by
+	 * ethertype, which does not shift later offsets as the mpls and
+	 * pppoes keywords would) and up to two VLAN tags. */
+	char x[1400];
+	snprintf(x, sizeof x, "(%s or (ip[6:2] & 0x3fff != 0) or ip proto 4 or ip proto 41 or "
+		 "(ip6 and (ip6[6] = 0 or ip6[6] = 43 or ip6[6] = 44 or ip6[6] = 60 or "
+		 "ip6[6] = 4 or ip6[6] = 41)))", port_expr);
+	int w;
+	if (linktype == DLT_EN10MB)
+		w = snprintf(out, len, "%s or ether[12:2] = 0x8847 or ether[12:2] = 0x8864 or "
+			     "(vlan and (%s or (vlan and %s)))", x, x, x);
+	else
+		w = snprintf(out, len, "%s", x);
+	return w >= 0 && (size_t)w < len;
+}
+
+static inline unsigned be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* What libpcap's "port N" tests, and where: the transport's first four
+ * bytes at l4, both of them within the capture. */
+static bool on_dns_port(const struct portset *ports, const uint8_t *frame, uint32_t caplen,
+			size_t l4)
+{
+	return l4 + 4 <= caplen &&
+	       (portset_has(ports, (uint16_t)be16(frame + l4)) ||
+		portset_has(ports, (uint16_t)be16(frame + l4 + 2)));
+}
+
+bool dnsfilter_accepts(const void *filter, const uint8_t *frame, uint32_t caplen)
+{
+	const struct dnsfilter *f = filter;
+	if (f->linktype != DLT_EN10MB || caplen < 14 + 40)
+		return false;
+	const uint8_t *ip = frame + 14;
+	switch (be16(frame + 12)) {
+	case 0x0800: {
+		/* "ip and (tcp or udp) and not a later fragment": the ports
+		 * are past the header length the packet gives. */
+		size_t ihl = (size_t)(ip[0] & 0x0F) * 4;
+		if (ihl < 20 || (ip[9] != 6 && ip[9] != 17) || (be16(ip + 6) & 0x1FFF) != 0)
+			return false;
+		return on_dns_port(f->ports, frame, caplen, 14 + ihl);
+	}
+	case 0x86DD:
+		/* "ip6 and (tcp or udp)" as the first next header */
+		if (ip[6] != 6 && ip[6] != 17)
+			return false;
+		return on_dns_port(f->ports, frame, caplen, 14 + 40);
+	default:
+		return false;
+	}
+}
