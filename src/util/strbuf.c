@@ -71,24 +71,41 @@ static size_t digits_of(uint64_t v)
 	return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
+/* Most numbers written (TTLs, ids, ports, lengths, elapsed nanoseconds) fit
+ * in 32 bits, where counting digits is a few compares and dividing by 100 a
+ * cheaper multiply than in 64. */
+static unsigned digits_of32(uint32_t v)
+{
+	if (v < 100000)
+		return v < 100 ? 1 + (v >= 10) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+	return v < 10000000 ? 6 + (v >= 1000000) : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
 void strbuf_put_number(struct strbuf *sb, uint64_t v)
 {
-	size_t n = digits_of(v);
+	size_t n = v <= UINT32_MAX ? digits_of32((uint32_t)v) : digits_of(v);
 	if (!strbuf_reserve(sb, n))
 		return;
 	char *o = sb->p + sb->len + n; /* written backwards, in place */
 	sb->len += n;
-	while (v >= 100) {
+	while (v > UINT32_MAX) {
 		unsigned d = (unsigned)(v % 100) * 2;
 		v /= 100;
 		*--o = two_digits[d + 1];
 		*--o = two_digits[d];
 	}
-	if (v >= 10) {
-		*--o = two_digits[v * 2 + 1];
-		*--o = two_digits[v * 2];
+	uint32_t x = (uint32_t)v;
+	while (x >= 100) {
+		unsigned d = x % 100 * 2;
+		x /= 100;
+		*--o = two_digits[d + 1];
+		*--o = two_digits[d];
+	}
+	if (x >= 10) {
+		*--o = two_digits[x * 2 + 1];
+		*--o = two_digits[x * 2];
 	} else {
-		*--o = (char)('0' + v);
+		*--o = (char)('0' + x);
 	}
 }
 

@@ -105,6 +105,22 @@ static void numbers_match_printf(void **state)
 		snprintf(want, sizeof want, "%llu", (unsigned long long)shown);
 		assert_string_equal(sb.p, want);
 	}
+	/* Each side of every power of ten and of the 32-bit limit. */
+	uint64_t edges[64];
+	size_t nedges = 0;
+	for (uint64_t p = 1; p <= 1000000000000000000ULL; p *= 10) {
+		edges[nedges++] = p - 1;
+		edges[nedges++] = p;
+	}
+	edges[nedges++] = UINT32_MAX;
+	edges[nedges++] = (uint64_t)UINT32_MAX + 1;
+	for (size_t i = 0; i < nedges; i++) {
+		strbuf_reset(&sb);
+		strbuf_put_u64(&sb, edges[i]);
+		strbuf_putc(&sb, 0);
+		snprintf(want, sizeof want, "%llu", (unsigned long long)edges[i]);
+		assert_string_equal(sb.p, want);
+	}
 	strbuf_reset(&sb);
 	strbuf_put_i64(&sb, INT64_MIN);
 	strbuf_putc(&sb, 0);
