@@ -49,10 +49,15 @@ void strbuf_put_ipv4(struct strbuf *sb, const uint8_t *a)
 static size_t put_hex16(char *o, unsigned v)
 {
 	static const char digits[] = "0123456789abcdef";
-	size_t n = v >= 0x1000 ? 4 : v >= 0x100 ? 3 : v >= 0x10 ? 2 : 1;
-	for (size_t i = n; i-- > 0; v >>= 4)
-		o[i] = digits[v & 15];
-	return n;
+	char *p = o;
+	if (v >= 0x1000)
+		*p++ = digits[v >> 12];
+	if (v >= 0x100)
+		*p++ = digits[(v >> 8) & 15];
+	if (v >= 0x10)
+		*p++ = digits[(v >> 4) & 15];
+	*p++ = digits[v & 15];
+	return (size_t)(p - o);
 }
 
 void strbuf_put_ipv6(struct strbuf *sb, const uint8_t *a)
