@@ -77,7 +77,7 @@ static void put_name_or_number(struct strbuf *sb, const char *name,
 			       const char *prefix, unsigned n)
 {
 	if (name) {
-		strbuf_puts(sb, name);
+		strbuf_put_word(sb, name);
 	} else {
 		strbuf_puts(sb, prefix);
 		strbuf_put_u64(sb, n);

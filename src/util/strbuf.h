@@ -61,6 +61,14 @@ static inline void strbuf_puts(struct strbuf *sb, const char *s)
 	strbuf_putn(sb, s, strlen(s));
 }
 
+/* A short string (a mnemonic such as "AAAA" or "NOERROR"): copied a byte at
+ * a time, which for a few bytes is cheaper than strlen() and memcpy(). */
+static inline void strbuf_put_word(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++)
+		strbuf_putc(sb, *s);
+}
+
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Decimal, no leading zeros.  One digit (rcodes, flags, versions) is
