@@ -12,6 +12,55 @@
 #include "format/record.h"
 #include "format/timefmt.h"
 
+/* Bits of a flat_text key: what the end of a record depends on. */
+#define END_TCP 1u
+#define END_TC 2u
+#define END_AA 4u
+#define END_RD 8u
+#define END_RA 16u
+#define END_STATUS 32u /* times the exchange_status */
+
+static void make_text(struct format_ctx *f, struct strbuf *t, unsigned key)
+{
+	if (key == FLAT_LEVEL) {
+		strbuf_puts(t, "\",\"level\":\"");
+		if (f->level) /* NULL when the caller set no level (the fuzzers) */
+			strbuf_puts(t, f->level);
+		strbuf_puts(t, "\",\"bytes\":");
+		return;
+	}
+	strbuf_puts(t, key & END_TCP ? ",\"protocol\":\"tcp\"" : ",\"protocol\":\"udp\"");
+	strbuf_puts(t, key & END_TC ? ",\"truncated\":true" : ",\"truncated\":false");
+	strbuf_puts(t, key & END_AA ? ",\"aa\":true" : ",\"aa\":false");
+	strbuf_puts(t, key & END_RD ? ",\"rd\":true" : ",\"rd\":false");
+	strbuf_puts(t, key & END_RA ? ",\"ra\":true" : ",\"ra\":false");
+	strbuf_puts(t, ",\"status\":\"");
+	strbuf_puts(t, exchange_status_name((enum exchange_status)(key / END_STATUS)));
+	strbuf_puts(t, "\",\"sensor\":\"");
+	const struct strbuf *sensor = format_sensor_json(f);
+	strbuf_putn(t, sensor->p, sensor->len);
+	strbuf_puts(t, "\"}\n");
+}
+
+/* Append the text for key, made on first use. */
+static void put_made(struct format_ctx *f, struct strbuf *sb, unsigned key)
+{
+	struct flat_text *ft = &f->flat;
+	if (ft->len[key] == 0) {
+		size_t at = ft->text.len;
+		make_text(f, &ft->text, key);
+		if (ft->text.overflow || ft->text.len - at > UINT32_MAX) {
+			ft->text.overflow = false;
+			ft->text.len = at;
+			sb->overflow = true; /* out of memory: the record is dropped, counted */
+			return;
+		}
+		ft->at[key] = (uint32_t)at;
+		ft->len[key] = (uint32_t)(ft->text.len - at);
+	}
+	strbuf_putn(sb, ft->text.p + ft->at[key], ft->len[key]);
+}
+
 /* Tail: dst ... sensor, the same for every answer of the exchange. */
 static void put_tail(struct format_ctx *f, struct strbuf *sb, const struct exchange *x)
 {
@@ -27,23 +76,13 @@ static void put_tail(struct format_ctx *f, struct strbuf *sb, const struct excha
 	format_put_elapsed(sb, x);
 	strbuf_puts(sb, ",\"sport\":\"");
 	strbuf_put_u64(sb, x->key->cport);
-	strbuf_puts(sb, "\",\"level\":\"");
-	if (f->level) /* NULL when the caller set no level (the fuzzers) */
-		strbuf_puts(sb, f->level);
-	strbuf_puts(sb, "\",\"bytes\":");
+	put_made(f, sb, FLAT_LEVEL);
 	strbuf_put_u64(sb, r ? r->len : 0);
-	strbuf_puts(sb, x->key->proto == 6 ? ",\"protocol\":\"tcp\"" : ",\"protocol\":\"udp\"");
-	strbuf_puts(sb, r && dns_tc(r) ? ",\"truncated\":true" : ",\"truncated\":false");
-	strbuf_puts(sb, r && dns_aa(r) ? ",\"aa\":true" : ",\"aa\":false");
 	bool rd = x->query ? dns_rd(x->query) : dns_rd(r);
-	strbuf_puts(sb, rd ? ",\"rd\":true" : ",\"rd\":false");
-	strbuf_puts(sb, r && dns_ra(r) ? ",\"ra\":true" : ",\"ra\":false");
-	strbuf_puts(sb, ",\"status\":\"");
-	strbuf_puts(sb, exchange_status_name(x->status));
-	strbuf_puts(sb, "\",\"sensor\":\"");
-	const struct strbuf *sensor = format_sensor_json(f);
-	strbuf_putn(sb, sensor->p, sensor->len);
-	strbuf_puts(sb, "\"}\n");
+	unsigned key = (x->key->proto == 6 ? END_TCP : 0) | (r && dns_tc(r) ? END_TC : 0) |
+		       (r && dns_aa(r) ? END_AA : 0) | (rd ? END_RD : 0) |
+		       (r && dns_ra(r) ? END_RA : 0) | (unsigned)x->status * END_STATUS;
+	put_made(f, sb, key);
 }
 
 /* Append sb[from, from + n) to sb itself (the first record is the template

@@ -23,6 +23,14 @@ const struct strbuf *format_sensor_json(struct format_ctx *f)
 	return &f->sensor_text;
 }
 
+void format_ctx_free(struct format_ctx *f)
+{
+	strbuf_free(&f->escape);
+	strbuf_free(&f->sensor_text);
+	strbuf_free(&f->flat.text);
+	memset(&f->flat, 0, sizeof f->flat);
+}
+
 const struct dns_msg *exchange_question_source(const struct exchange *x)
 {
 	if (x->query && dns_question(x->query))

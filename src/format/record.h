@@ -19,13 +19,27 @@ struct exchange {
 	enum exchange_status status;
 };
 
+/* flat.c's text that is the same in many records, made once per context:
+ * for each protocol, flag and status combination, everything after "bytes"'s
+ * value; and, at FLAT_LEVEL, the "level" key and value up to "bytes"'s. */
+#define FLAT_ENDS (32 * 3)
+#define FLAT_LEVEL FLAT_ENDS
+struct flat_text {
+	struct strbuf text;
+	uint32_t at[FLAT_ENDS + 1], len[FLAT_ENDS + 1]; /* len 0: not made yet */
+};
+
 struct format_ctx {
 	const char *sensor;   /* -name, already JSON-escaped-safe text */
 	const char *level;    /* flat "level": the syslog priority's name with -syslog_facility, else "" */
 	struct stats *stats;
 	struct strbuf escape;  /* room for escaping text in place, kept between records */
 	struct strbuf sensor_text; /* the sensor as a JSON string body, made once */
+	struct flat_text flat;
 };
+
+/* Free what the formats made in f (f itself is the caller's). */
+void format_ctx_free(struct format_ctx *f);
 
 /* Append the exchange's records, each ending in '\n'; returns how many. */
 size_t format_flat(struct format_ctx *f, struct strbuf *sb, const struct exchange *x);

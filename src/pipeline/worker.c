@@ -185,8 +185,7 @@ void worker_destroy(struct worker *w)
 	w->frags = NULL;
 	free(w->rrs_q);
 	free(w->rrs_r);
-	strbuf_free(&w->fmt.escape);
-	strbuf_free(&w->fmt.sensor_text);
+	format_ctx_free(&w->fmt);
 	strbuf_free(&w->out);
 	strbuf_free(&w->kafka_key);
 	w->pairs = NULL;
