@@ -83,9 +83,9 @@ static void print_label(struct strbuf *sb, const uint8_t *p, size_t n, bool json
 		return;
 	char *o = sb->p + sb->len;
 	size_t plain = 0;
-	while (plain < n && !label_special[p[plain]])
-		plain++;
-	memcpy(o, p, plain);
+	/* Copied as scanned: labels are short, a memcpy() call costs more. */
+	for (; plain < n && !label_special[p[plain]]; plain++)
+		o[plain] = (char)p[plain];
 	o += plain;
 	for (size_t i = plain; i < n; i++) {
 		uint8_t c = p[i];
