@@ -43,6 +43,8 @@ static inline void strbuf_reset(struct strbuf *sb)
 
 static inline void strbuf_putn(struct strbuf *sb, const void *s, size_t n)
 {
+	if (n == 0)
+		return; /* also when nothing was ever allocated: no NULL + 0 */
 	if (sb->cap - sb->len < n && !strbuf_reserve(sb, n))
 		return;
 	memcpy(sb->p + sb->len, s, n);
