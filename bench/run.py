@@ -115,9 +115,8 @@ def main():
     base = rows[0]["wall"]
     # The same ratio taken within each round (the configurations run one
     # after the other), then the median: less sensitive to a slow spell.
-    paired = ["%s %.2f" % (r["name"].split(",")[0].replace("pdnslog ", ""),
-                           statistics.median(w / b for w, b in zip(r["walls"], rows[0]["walls"])))
-              for r in rows[2:6]]
+    paired = ["%s %.2f" % (label, statistics.median(w / b for w, b in zip(r["walls"], rows[0]["walls"])))
+              for label, r in zip(("flat", "json", "flat to a file", "flat with 2 workers"), rows[2:6])]
 
     if not os.path.exists(FLOOD):
         write_flood(FLOOD, 2000000)
@@ -141,8 +140,7 @@ def main():
                   format(flood["stats"].get("pending_peak", 0), ","),
                   format(flood["stats"].get("pair_evicted", 0), ","),
                   flood["rss"] / 1024, tiny["rss"] / 1024, per),
-              "", "Ratio to the read loop in the same round, median over the rounds: %s "
-              "(flat, json, flat to a file, flat with 2 workers)." % "; ".join(paired),
+              "", "Ratio to the read loop in the same round, median over the rounds: %s." % "; ".join(paired),
               "", "Capture: %s packets (%s); %d runs each, medians; wall times of each run:" % (
                   format(packets, ","), os.path.relpath(CAPTURE, TOP), RUNS)]
     for r in rows + [flood]:
