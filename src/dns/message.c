@@ -45,7 +45,15 @@ struct name_memo {
 	unsigned next;
 };
 
-/* dns_name_unpack(wire, len, pos, NULL, next), with the memo. */
+static void memo_add(struct name_memo *memo, size_t target, int len)
+{
+	memo->target[memo->next] = target;
+	memo->len[memo->next] = len;
+	memo->next = (memo->next + 1) % NAME_MEMO;
+}
+
+/* dns_name_unpack(wire, len, pos, NULL, next), with the memo.  A name walked
+ * here is remembered too: the question's is what later owners point at. */
 static int skip_name(const uint8_t *wire, size_t len, size_t pos, size_t *next,
 		     struct name_memo *memo)
 {
@@ -68,12 +76,12 @@ static int skip_name(const uint8_t *wire, size_t len, size_t pos, size_t *next,
 				tlen = dns_name_unpack(wire, len, target, NULL, NULL);
 				if (tlen < 0)
 					break;
-				memo->target[memo->next] = target;
-				memo->len[memo->next] = tlen;
-				memo->next = (memo->next + 1) % NAME_MEMO;
+				memo_add(memo, target, tlen);
 			}
 			if (n + (size_t)tlen > DNS_NAME_MAX)
 				break;
+			if (n)
+				memo_add(memo, pos, (int)n + tlen);
 			*next = at + 2;
 			return (int)n + tlen;
 		}
@@ -82,6 +90,7 @@ static int skip_name(const uint8_t *wire, size_t len, size_t pos, size_t *next,
 		n += 1 + (size_t)b;
 		at += 1 + (size_t)b;
 		if (b == 0) {
+			memo_add(memo, pos, (int)n);
 			*next = at;
 			return (int)n;
 		}
