@@ -6,7 +6,6 @@
  * is fixed: src/sport are always the client, tstamp is the query's capture
  * time in RFC 3339 UTC, elapsed is in nanoseconds and null when unpaired. */
 #include "dns/name.h"
-#include "dns/rdata.h"
 #include "dns/rrtype.h"
 #include "format/jsonw.h"
 #include "format/record.h"
@@ -100,13 +99,7 @@ static void put_answer(struct format_ctx *f, struct strbuf *sb, const struct dns
 		       const struct dns_rr *rr)
 {
 	strbuf_puts(sb, ",\"a\":\"");
-	size_t b = sb->len;
-	if (dns_rdata_print(sb, r->wire, r->len, rr, 0) != DNS_OK) {
-		f->stats->rdata_malformed++;
-		json_escape_from(sb, b, &f->escape);
-	} else if (!dns_rdata_is_address(rr)) {
-		json_escape_from(sb, b, &f->escape);
-	}
+	format_put_rdata(f, sb, r, rr);
 	strbuf_puts(sb, "\",\"atype\":\"");
 	dns_type_print(sb, rr->type);
 	strbuf_puts(sb, "\",\"ttl\":");

@@ -2,7 +2,6 @@
  * The schema is documented in docs/json-format.md. */
 #include "dns/edns.h"
 #include "dns/name.h"
-#include "dns/rdata.h"
 #include "dns/rrtype.h"
 #include "format/jsonw.h"
 #include "format/record.h"
@@ -239,13 +238,7 @@ static void put_section(struct strbuf *sb, struct format_ctx *f, const struct dn
 			strbuf_puts(sb, "\",\"ttl\":");
 			strbuf_put_u64(sb, rr->ttl);
 			strbuf_puts(sb, ",\"data\":\"");
-			size_t b = sb->len;
-			if (dns_rdata_print(sb, m->wire, m->len, rr, 0) != DNS_OK) {
-				f->stats->rdata_malformed++;
-				json_escape_from(sb, b, &f->escape);
-			} else if (!dns_rdata_is_address(rr)) {
-				json_escape_from(sb, b, &f->escape);
-			}
+			format_put_rdata(f, sb, m, rr);
 		}
 		strbuf_puts(sb, "\"}");
 	}

@@ -1,6 +1,7 @@
 /* record: what both formats share: status names and the escaped sensor. */
 #include <string.h>
 
+#include "dns/rdata.h"
 #include "format/jsonw.h"
 #include "format/record.h"
 #include "util/ipfmt.h"
@@ -43,6 +44,18 @@ void format_put_ip(struct strbuf *sb, const uint8_t *a, uint8_t family)
 	strbuf_putc(sb, '"');
 	strbuf_put_ip(sb, a, family);
 	strbuf_putc(sb, '"');
+}
+
+void format_put_rdata(struct format_ctx *f, struct strbuf *sb, const struct dns_msg *m,
+		      const struct dns_rr *rr)
+{
+	size_t b = sb->len;
+	if (dns_rdata_print(sb, m->wire, m->len, rr, 0) != DNS_OK) {
+		f->stats->rdata_malformed++;
+		json_escape_from(sb, b, &f->escape);
+	} else if (!dns_rdata_is_address(rr)) { /* an address needs no escaping */
+		json_escape_from(sb, b, &f->escape);
+	}
 }
 
 void format_put_elapsed(struct strbuf *sb, const struct exchange *x)

@@ -54,6 +54,11 @@ const struct dns_msg *exchange_question_source(const struct exchange *x);
  * the response time in nanoseconds (null when the exchange is unpaired). */
 void format_put_ip(struct strbuf *sb, const uint8_t *a, uint8_t family);
 void format_put_elapsed(struct strbuf *sb, const struct exchange *x);
+/* A record's data in presentation format as the body of a JSON string;
+ * rdata that does not fit its type is written generically and counted
+ * (rdata_malformed). */
+void format_put_rdata(struct format_ctx *f, struct strbuf *sb, const struct dns_msg *m,
+		      const struct dns_rr *rr);
 
 /* The sensor name escaped for a JSON string, kept in f after the first call. */
 const struct strbuf *format_sensor_json(struct format_ctx *f);
