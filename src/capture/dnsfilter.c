@@ -4,6 +4,8 @@
 #include <pcap/dlt.h>
 #include <stdio.h>
 
+#include "util/byteorder.h"
+
 /* "port 53 or portrange 5300-5310 ...": the set itself, so that the filter
  * and the decoder never read -ports differently. */
 static bool ports_expr(char *out, size_t len, const struct portset *ports)
@@ -48,19 +50,14 @@ bool dnsfilter_expr(char *out, size_t len, const struct portset *ports, int link
 	return w >= 0 && (size_t)w < len;
 }
 
-static inline unsigned be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
 /* What libpcap's "port N" tests, and where: the transport's first four
  * bytes at l4, both of them within the capture. */
 static bool on_dns_port(const struct portset *ports, const uint8_t *frame, uint32_t caplen,
 			size_t l4)
 {
 	return l4 + 4 <= caplen &&
-	       (portset_has(ports, (uint16_t)be16(frame + l4)) ||
-		portset_has(ports, (uint16_t)be16(frame + l4 + 2)));
+	       (portset_has(ports, be16(frame + l4)) ||
+		portset_has(ports, be16(frame + l4 + 2)));
 }
 
 bool dnsfilter_accepts(const void *filter, const uint8_t *frame, uint32_t caplen)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
+#include "util/byteorder.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -41,11 +42,6 @@ bool decode_linktype_supported(int linktype)
 	default:
 		return false;
 	}
-}
-
-static inline uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 /* From an EtherType and the bytes after it: skip tags, labels and PPPoE

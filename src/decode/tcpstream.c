@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dns/message.h"
+#include "util/byteorder.h"
 #include "util/keyhash.h"
 #include "util/pool.h"
 
@@ -139,11 +140,6 @@ static void deliver(struct tcp_table *t, struct stream *s, const uint8_t *msg, s
 	pkt.len = len;
 	t->stats->tcp_messages++;
 	t->fn(t->ctx, &pkt, msg, len);
-}
-
-static inline uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 /* Could a length-prefixed DNS message start at p?  1 yes, 0 no, -1 can't
