@@ -3,7 +3,6 @@
 #include "cli/options.h"
 
 #include <dlfcn.h>
-#include <pcap/dlt.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
