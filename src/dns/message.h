@@ -82,14 +82,6 @@ static inline unsigned dns_rcode(const struct dns_msg *m)
 int dns_msg_parse(struct dns_msg *m, const uint8_t *wire, size_t len,
 		  struct dns_rr *rrs, size_t cap);
 
-/* Rewrite the parsed TTLs as RFC 2181 says they are to be read: a value
- * with the top bit set as zero (section 8), and every record of an RRset
- * with the lowest TTL of the set (section 5.2).  Only the index in m->rrs
- * changes, never the wire; the OPT record is left alone.  Sections of more
- * than DNS_TTL_SET_MAX records get the first rule only. */
-#define DNS_TTL_SET_MAX 512
-void dns_msg_normalize_ttls(struct dns_msg *m);
-
 /* A record that asserts nothing about data: class ANY or NONE with empty
  * rdata, as UPDATE prerequisites and deletions use (RFC 2136 2.4, 2.5). */
 static inline bool dns_rr_is_meta(const struct dns_rr *rr)

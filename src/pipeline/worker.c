@@ -31,7 +31,6 @@ static void parse_leg(struct worker *w, struct dns_msg *m, const struct leg *leg
 	}
 	if (m->trailing)
 		w->stats.dns_trailing++;
-	dns_msg_normalize_ttls(m);
 }
 
 /* The Kafka message key of an exchange: the same for each of its records. */

@@ -134,26 +134,25 @@ static void most_records_fit(void **state)
 	free(msg);
 }
 
-static void ttls_read_as_rfc2181_says(void **state)
+static void ttls_as_sent(void **state)
 {
 	/* Three A records of one RRset (owner "a", then two pointers to it with
-	 * different case) with TTLs 300, 0x80000001 (top bit: zero) and 100,
-	 * and one of another set (owner "b") with 50. */
+	 * different case) with TTLs 300, 0x80000001 and 100, and one of another
+	 * set (owner "b") with 0xFFFFFFFF: a witness reports each TTL as it was
+	 * on the wire, neither RFC 2181's lowest of the set nor the top bit as 0. */
 	static const uint8_t msg[] = {
 		0, 1, 0x81, 0x80, 0, 0, 0, 4, 0, 0, 0, 0,
 		1, 'a', 0, 0, 1, 0, 1, 0, 0, 0x01, 0x2c, 0, 4, 1, 1, 1, 1,
 		0xC0, 12, 0, 1, 0, 1, 0x80, 0, 0, 1, 0, 4, 1, 1, 1, 2,
 		1, 'A', 0, 0, 1, 0, 1, 0, 0, 0, 100, 0, 4, 1, 1, 1, 3,
-		1, 'b', 0, 0, 1, 0, 1, 0, 0, 0, 50, 0, 4, 1, 1, 1, 4,
+		1, 'b', 0, 0, 1, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0, 4, 1, 1, 1, 4,
 	};
 	struct dns_msg m;
 	assert_int_equal(dns_msg_parse(&m, msg, sizeof msg, rrs, DNS_MAX_RRS), DNS_OK);
+	assert_int_equal(m.rrs[0].ttl, 300);
 	assert_int_equal(m.rrs[1].ttl, 0x80000001u);
-	dns_msg_normalize_ttls(&m);
-	assert_int_equal(m.rrs[0].ttl, 0);
-	assert_int_equal(m.rrs[1].ttl, 0);
-	assert_int_equal(m.rrs[2].ttl, 0);
-	assert_int_equal(m.rrs[3].ttl, 50);
+	assert_int_equal(m.rrs[2].ttl, 100);
+	assert_int_equal(m.rrs[3].ttl, 0xFFFFFFFFu);
 }
 
 int main(void)
@@ -167,7 +166,7 @@ int main(void)
 		cmocka_unit_test(trailing_bytes),
 		cmocka_unit_test(opt_in_answer_is_flagged),
 		cmocka_unit_test(most_records_fit),
-		cmocka_unit_test(ttls_read_as_rfc2181_says),
+		cmocka_unit_test(ttls_as_sent),
 	};
 	return cmocka_run_group_tests_name("message", tests, NULL, NULL);
 }
