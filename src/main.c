@@ -187,11 +187,11 @@ int main(int argc, char **argv)
 		capture_close(&cap);
 		return 1;
 	}
-	char filter[4096];
+	char filter[8192];
 	static struct dnsfilter dnsfilter;
 	if (!o.bpf) {
 		dnsfilter = (struct dnsfilter){ .linktype = cap.linktype, .ports = &o.portset };
-		if (!dnsfilter_expr(filter, sizeof filter, &o.portset, cap.linktype)) {
+		if (!dnsfilter_expr(filter, sizeof filter, &o.portset, &o.tunnels, cap.linktype)) {
 			fprintf(stderr, "pdnslog: the default filter for -ports %s is too long; give -bpf\n",
 				o.ports);
 			capture_close(&cap);
@@ -201,7 +201,12 @@ int main(int argc, char **argv)
 		o.bpf = filter;
 	}
 	debugf(&o, "filter: %s", o.bpf);
-	if (*o.bpf && capture_set_filter(&cap, o.bpf, err) < 0) {
+	if (o.bpf == filter && capture_set_filter(&cap, o.bpf, err) < 0) {
+		/* libpcap's filter language does not know this link type's
+		 * headers (NFLOG, ERF, ...): every frame goes to the decoder. */
+		debugf(&o, "the default filter does not compile for this link type, "
+		       "every frame is decoded: %s", err);
+	} else if (*o.bpf && o.bpf != filter && capture_set_filter(&cap, o.bpf, err) < 0) {
 		fprintf(stderr, "pdnslog: %s\n", err);
 		capture_close(&cap);
 		return 2; /* a bad -bpf is a usage error */
@@ -325,7 +330,7 @@ int main(int argc, char **argv)
 	int per_unit = nunits > 1 ? (o.numprocs / nunits > 0 ? (int)o.numprocs / nunits : 1) : (int)o.numprocs;
 	size_t share = (size_t)per_unit * (size_t)nunits;
 	struct worker_config wc = {
-		.linktype = cap.linktype, .ports = &o.portset, .format = o.output,
+		.linktype = cap.linktype, .ports = &o.portset, .tunnels = &o.tunnels, .format = o.output,
 		.sensor = o.name, .sinks = sinks, .kafka = kafka, .kafka_key = o.kafka_key,
 		.syslog = syslog_out, .level = syslog_out ? syslog_severity_name(o.syslog_sev) : "",
 		.pair = { .max_pending = per_worker((size_t)o.max_pending, share),

@@ -33,6 +33,7 @@ for s in tests/e2e/test_*.sh; do
 done
 run "corpus udp.list" sh tests/e2e/corpus.sh udp.list
 run "corpus tcpfrag.list" sh tests/e2e/corpus.sh tcpfrag.list
+run "corpus other.list" sh tests/e2e/corpus.sh other.list
 # Once more under the sanitizers, then the fuzzers: every input that ever
 # broke pdnslog, and FUZZ_SECONDS (default 60) of fuzzing per target.
 if [ -z "${PDNSLOG_SANITIZED:-}" ]; then

@@ -7,15 +7,18 @@
 #include "util/byteorder.h"
 
 /* "port 53 or portrange 5300-5310 ...": the set itself, so that the filter
- * and the decoder never read -ports differently. */
-static bool ports_expr(char *out, size_t len, const struct portset *ports)
+ * and the decoder never read -ports differently; with a tunnel set, the
+ * ports of any UDP tunnel. */
+static bool ports_expr(char *out, size_t len, const struct portset *ports,
+		       const struct tunnel_ports *tunnels)
 {
 	size_t n = 0;
+#define IN(p) (tunnels ? tunnels->kind[p] != TUNNEL_NONE : portset_has(ports, (uint16_t)(p)))
 	for (unsigned p = 1; p <= 65535; p++) {
-		if (!portset_has(ports, (uint16_t)p))
+		if (!IN(p))
 			continue;
 		unsigned last = p;
-		while (last < 65535 && portset_has(ports, (uint16_t)(last + 1)))
+		while (last < 65535 && IN(last + 1))
 			last++;
 		int w = last == p ? snprintf(out + n, len - n, "%sport %u", n ? " or " : "", p)
 				  : snprintf(out + n, len - n, "%sportrange %u-%u", n ? " or " : "", p, last);
@@ -24,27 +27,46 @@ static bool ports_expr(char *out, size_t len, const struct portset *ports)
 		n += (size_t)w;
 		p = last;
 	}
+#undef IN
 	return n > 0;
 }
 
-bool dnsfilter_expr(char *out, size_t len, const struct portset *ports, int linktype)
+bool dnsfilter_expr(char *out, size_t len, const struct portset *ports,
+		    const struct tunnel_ports *tunnels, int linktype)
 {
-	char port_expr[1024];
-	if (!ports_expr(port_expr, sizeof port_expr, ports))
+	char port_expr[1024], tunnel_expr[512] = "";
+	if (!ports_expr(port_expr, sizeof port_expr, ports, NULL))
 		snprintf(port_expr, sizeof port_expr, "udp or tcp"); /* too many to list */
-	/* IPv4 fragments (later ones carry no ports), IP-in-IP (4, 41), and
-	 * IPv6 whose first next header is an extension header (0, 43, 44,
-	 * 60) or a tunnel.  On Ethernet also MPLS and PPPoE sessions (by
-	 * ethertype, which does not shift later offsets as the mpls and
-	 * pppoes keywords would) and up to two VLAN tags. */
-	char x[1400];
-	snprintf(x, sizeof x, "(%s or (ip[6:2] & 0x3fff != 0) or ip proto 4 or ip proto 41 or "
-		 "(ip6 and (ip6[6] = 0 or ip6[6] = 43 or ip6[6] = 44 or ip6[6] = 60 or "
-		 "ip6[6] = 4 or ip6[6] = 41)))", port_expr);
-	int w;
+	char t[sizeof tunnel_expr - 20];
+	if (tunnels && ports_expr(t, sizeof t, NULL, tunnels))
+		snprintf(tunnel_expr, sizeof tunnel_expr, " or (udp and (%s))", t);
+	else if (tunnels)
+		for (unsigned p = 1; p <= 65535; p++)
+			if (tunnels->kind[p] != TUNNEL_NONE) { /* too many to list */
+				snprintf(tunnel_expr, sizeof tunnel_expr, " or udp");
+				break;
+			}
+	/* IPv4 fragments (later ones carry no ports), IP-in-IP (4, 41), GRE
+	 * (47, with PPTP and ERSPAN), the UDP tunnels' ports, and IPv6 whose
+	 * first next header is an extension header (0, 43, 44, 60), a tunnel
+	 * or GRE.  Everything inside a tunnel passes: libpcap cannot look into
+	 * most of them, and the decoder decides. */
+	char x[2048];
+	int w = snprintf(x, sizeof x, "(%s or (ip[6:2] & 0x3fff != 0) or ip proto 4 or ip proto 41 or "
+			 "ip proto 47 or (ip6 and (ip6[6] = 0 or ip6[6] = 43 or ip6[6] = 44 or "
+			 "ip6[6] = 60 or ip6[6] = 4 or ip6[6] = 41 or ip6[6] = 47))%s)",
+			 port_expr, tunnel_expr);
+	if (w < 0 || (size_t)w >= sizeof x)
+		return false;
+	/* On Ethernet also MPLS and PPPoE sessions, untagged and inside one or
+	 * two VLAN tags.  The vlan keyword moves the offsets of everything
+	 * after it in the expression, and so would mpls and pppoes: hence
+	 * the tagged cases last, nested, and MPLS and PPPoE by EtherType (at
+	 * the offset the tags moved it to), whatever they carry. */
 	if (linktype == DLT_EN10MB)
 		w = snprintf(out, len, "%s or ether[12:2] = 0x8847 or ether[12:2] = 0x8864 or "
-			     "(vlan and (%s or (vlan and %s)))", x, x, x);
+			     "(vlan and (%s or ether proto 0x8847 or ether proto 0x8864 or "
+			     "(vlan and (%s or ether proto 0x8847 or ether proto 0x8864))))", x, x, x);
 	else
 		w = snprintf(out, len, "%s", x);
 	return w >= 0 && (size_t)w < len;

@@ -22,10 +22,12 @@ struct dnsfilter {
 };
 
 /* The filter's text: the ports, and what the decoder must see to find DNS
- * the ports alone would miss (IP fragments, tunnels, IPv6 extension
- * headers; on Ethernet also MPLS, PPPoE and one or two VLAN tags).  False if
- * it does not fit in len bytes. */
-bool dnsfilter_expr(char *out, size_t len, const struct portset *ports, int linktype);
+ * the ports alone would miss (IP fragments, IP-in-IP, GRE, the UDP tunnels'
+ * ports, IPv6 extension headers; on Ethernet also MPLS, PPPoE and one or
+ * two VLAN tags).  tunnels may be NULL.  False if it does not fit in len
+ * bytes. */
+bool dnsfilter_expr(char *out, size_t len, const struct portset *ports,
+		    const struct tunnel_ports *tunnels, int linktype);
 
 /* True only for frames the filter accepts: untagged Ethernet, IPv4 (not a
  * fragment) or IPv6 (UDP or TCP as the first next header), a DNS port at

@@ -52,10 +52,43 @@ static int parse_ports(const char *s, struct portset *ps)
 	return 0;
 }
 
+/* The UDP tunnels' ports: each list ('' for none) replaces that tunnel's
+ * standard ports; a port may belong to one tunnel only. */
+static void parse_tunnel_ports(struct options *o)
+{
+	const struct { const char *flag, *list; enum udp_tunnel kind; } lists[] = {
+		{ "vxlan_ports", o->vxlan_ports, TUNNEL_VXLAN },
+		{ "geneve_ports", o->geneve_ports, TUNNEL_GENEVE },
+		{ "gtpu_ports", o->gtpu_ports, TUNNEL_GTPU },
+		{ "greudp_ports", o->greudp_ports, TUNNEL_GRE_UDP },
+	};
+	memset(o->tunnels.kind, 0, sizeof o->tunnels.kind);
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		struct portset ps;
+		char msg[200];
+		if (parse_ports(lists[i].list, &ps) < 0) {
+			snprintf(msg, sizeof msg, "-%s must be a comma-separated list of ports "
+				 "(1-65535), or '' for none", lists[i].flag);
+			die_usage(msg);
+		}
+		for (unsigned p = 1; p <= 65535; p++) {
+			if (!portset_has(&ps, (uint16_t)p))
+				continue;
+			if (o->tunnels.kind[p] != TUNNEL_NONE) {
+				snprintf(msg, sizeof msg, "-%s: port %u is already a %s port", lists[i].flag,
+					 p, tunnel_kind_name(o->tunnels.kind[p]));
+				die_usage(msg);
+			}
+			o->tunnels.kind[p] = (uint8_t)lists[i].kind;
+		}
+	}
+}
+
 void options_parse(struct options *o, int argc, char **argv)
 {
 	*o = (struct options){
-		.format = "flat", .ports = "53", .stats_interval = 60LL * 1000000000,
+		.format = "flat", .ports = "53", .vxlan_ports = "4789,8472", .geneve_ports = "6081",
+		.gtpu_ports = "2152", .greudp_ports = "4754", .stats_interval = 60LL * 1000000000,
 		.gc_age = -60LL * 1000000000, .gc_interval = 180LL * 1000000000,
 		.max_pending = PAIR_DEFAULT_MAX_PENDING, .snaplen = 65535, .promisc = true, .sandbox = true, .fanout = 1,
 		.tcp_max_streams = TCP_DEFAULT_MAX_STREAMS, .tcp_stream_kb = TCP_DEFAULT_STREAM_BYTES >> 10,
@@ -74,8 +107,12 @@ void options_parse(struct options *o, int argc, char **argv)
 	struct flag table[] = {
 		{ "dev", FLAG_STRING, &o->dev, "", "capture live from this interface ('any' for all)" },
 		{ "pcap", FLAG_STRING, &o->pcap, "", "read this capture file (pcap or pcapng; '-' for standard input)", "PDNS_PCAP_FILE" },
-		{ "bpf", FLAG_STRING, &o->bpf, "the -ports, IP fragments, inside VLAN tags too", "BPF filter applied to live capture and files" },
+		{ "bpf", FLAG_STRING, &o->bpf, "the -ports, IP fragments, tunnels, VLAN, MPLS and PPPoE", "BPF filter applied to live capture and files" },
 		{ "ports", FLAG_STRING, &o->ports, "53", "ports DNS is recognised on, e.g. 53,5353,5355" },
+		{ "vxlan_ports", FLAG_STRING, &o->vxlan_ports, "4789,8472", "UDP destination ports decoded as VXLAN ('' for none)" },
+		{ "geneve_ports", FLAG_STRING, &o->geneve_ports, "6081", "UDP destination ports decoded as Geneve ('' for none)" },
+		{ "gtpu_ports", FLAG_STRING, &o->gtpu_ports, "2152", "UDP destination ports decoded as GTP-U ('' for none)" },
+		{ "greudp_ports", FLAG_STRING, &o->greudp_ports, "4754", "UDP destination ports decoded as GRE over UDP ('' for none)" },
 		{ "logfile", FLAG_STRING, &o->logfile, "", "append records to this file", "PDNS_LOG_FILE" },
 		{ "logMaxSize", FLAG_INT, &o->log_max_size, "0 (off)", "rotate -logfile before it grows past this many MB (gopassivedns rotated at 100)", "PDNS_LOG_SIZE" },
 		{ "logMaxBackups", FLAG_INT, &o->log_max_backups, "3", "with -logMaxSize: rotated files kept (0: all)", "PDNS_LOG_BACKUP" },
@@ -187,6 +224,7 @@ void options_parse(struct options *o, int argc, char **argv)
 		die_usage("-format must be flat or json");
 	if (parse_ports(o->ports, &o->portset) < 0)
 		die_usage("-ports must be a comma-separated list of ports (1-65535), e.g. 53,5353");
+	parse_tunnel_ports(o);
 	if (o->max_pending < 1 || o->max_pending > 100000000)
 		die_usage("-max_pending must be between 1 and 100000000");
 	if (o->numprocs < 1 || o->numprocs > 64)

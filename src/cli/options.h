@@ -16,6 +16,7 @@
 
 struct options {
 	const char *dev, *pcap, *bpf, *logfile, *format, *ports, *name;
+	const char *vxlan_ports, *geneve_ports, *gtpu_ports, *greudp_ports;
 	const char *kafka_brokers, *kafka_topic, *kafka_stats_topic, *kafka_key_name, *cpuprofile;
 	struct flag_list kafka_opts;
 	long long kafka_queue;
@@ -39,6 +40,7 @@ struct options {
 	bool kafka;                /* -kafka_brokers or -kafka_topic given */
 	enum kafka_key kafka_key;
 	struct portset portset;
+	struct tunnel_ports tunnels; /* from the -*_ports of the UDP tunnels */
 	char host[256];            /* the default -name */
 };
 

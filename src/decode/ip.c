@@ -1,4 +1,5 @@
-/* ip: IPv4 (with options) and IPv6 (with extension headers), IP-in-IP.
+/* ip: IPv4 (with options) and IPv6 (with extension headers), IP-in-IP and
+ * GRE inside them.
  *
  * Lengths come from the header but are bounded by what was captured: the
  * header's total length trims link-layer padding, and a packet the capture
@@ -10,12 +11,12 @@
 enum {
 	IPPROTO_HOPOPTS_ = 0, IPPROTO_IPIP_ = 4, IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17,
 	IPPROTO_IPV6_ = 41, IPPROTO_ROUTING_ = 43, IPPROTO_FRAGMENT_ = 44,
-	IPPROTO_AH_ = 51, IPPROTO_NONE_ = 59, IPPROTO_DSTOPTS_ = 60,
+	IPPROTO_GRE_ = 47, IPPROTO_AH_ = 51, IPPROTO_NONE_ = 59, IPPROTO_DSTOPTS_ = 60,
 	IPPROTO_MH_ = 135, IPPROTO_HIP_ = 139, IPPROTO_SHIM6_ = 140,
 };
 
 static void next_protocol(const struct decoder *d, struct packet *pkt, uint8_t proto,
-			  const uint8_t *p, size_t len, int depth)
+			  const uint8_t *p, size_t len)
 {
 	switch (proto) {
 	case IPPROTO_UDP_:
@@ -24,7 +25,11 @@ static void next_protocol(const struct decoder *d, struct packet *pkt, uint8_t p
 		return;
 	case IPPROTO_IPIP_:
 	case IPPROTO_IPV6_:
-		decode_ip(d, pkt, p, len, depth + 1);
+		if (decode_wrap(d, pkt, ENCAP_IP, false, 0, true))
+			decode_ip(d, pkt, p, len);
+		return;
+	case IPPROTO_GRE_:
+		decode_gre(d, pkt, p, len, false);
 		return;
 	default:
 		d->stats->ip_other++;
@@ -33,8 +38,7 @@ static void next_protocol(const struct decoder *d, struct packet *pkt, uint8_t p
 
 /* A fragment: hand it to reassembly and decode the datagram it completes. */
 static void reassemble(const struct decoder *d, struct packet *pkt, const struct frag_key *key,
-		       uint8_t proto, uint32_t offset, bool more, const uint8_t *p, size_t len,
-		       int depth)
+		       uint8_t proto, uint32_t offset, bool more, const uint8_t *p, size_t len)
 {
 	d->stats->ip_fragments++;
 	if (!d->frags || pkt->truncated)
@@ -44,11 +48,11 @@ static void reassemble(const struct decoder *d, struct packet *pkt, const struct
 	uint8_t whole_proto;
 	if (frag_offer(d->frags, key, proto, offset, more, p, len, pkt->ts_ns,
 		       &whole, &whole_len, &whole_proto))
-		next_protocol(d, pkt, whole_proto, whole, whole_len, depth);
+		next_protocol(d, pkt, whole_proto, whole, whole_len);
 }
 
 static void decode_ipv4(const struct decoder *d, struct packet *pkt,
-			const uint8_t *p, size_t len, int depth)
+			const uint8_t *p, size_t len)
 {
 	size_t hlen = len < 20 ? 20 : (size_t)(p[0] & 15) * 4;
 	if (len < hlen && pkt->cut) {
@@ -86,15 +90,16 @@ static void decode_ipv4(const struct decoder *d, struct packet *pkt,
 		key.id = (uint32_t)(p[4] << 8 | p[5]);
 		key.family = 4;
 		key.proto = p[9];
+		key.scope = encap_scope(pkt->encap);
 		reassemble(d, pkt, &key, p[9], (uint32_t)(frag & 0x1FFF) * 8, frag & 0x2000,
-			   p + hlen, len - hlen, depth);
+			   p + hlen, len - hlen);
 		return;
 	}
-	next_protocol(d, pkt, p[9], p + hlen, len - hlen, depth);
+	next_protocol(d, pkt, p[9], p + hlen, len - hlen);
 }
 
 static void decode_ipv6(const struct decoder *d, struct packet *pkt,
-			const uint8_t *p, size_t len, int depth)
+			const uint8_t *p, size_t len)
 {
 	if (len < 40) {
 		if (pkt->cut)
@@ -148,8 +153,9 @@ static void decode_ipv6(const struct decoder *d, struct packet *pkt,
 				key.id = (uint32_t)p[off + 4] << 24 | (uint32_t)p[off + 5] << 16 |
 					 (uint32_t)p[off + 6] << 8 | p[off + 7];
 				key.family = 6;
+				key.scope = encap_scope(pkt->encap);
 				reassemble(d, pkt, &key, p[off], fo & 0xFFF8, fo & 1,
-					   p + off + 8, len - off - 8, depth);
+					   p + off + 8, len - off - 8);
 				return;
 			}
 			ext = 8; /* an atomic fragment (RFC 6946): carry on */
@@ -159,7 +165,7 @@ static void decode_ipv6(const struct decoder *d, struct packet *pkt,
 			d->stats->ip_other++;
 			return;
 		default:
-			next_protocol(d, pkt, next, p + off, len - off, depth);
+			next_protocol(d, pkt, next, p + off, len - off);
 			return;
 		}
 		if (ext > len - off)
@@ -175,23 +181,18 @@ bad:
 	d->stats->ip_bad++;
 }
 
-void decode_ip(const struct decoder *d, struct packet *pkt, const uint8_t *p,
-	       size_t len, int depth)
+void decode_ip(const struct decoder *d, struct packet *pkt, const uint8_t *p, size_t len)
 {
-	if (depth > DECODE_MAX_NESTING) {
-		d->stats->encap_too_deep++;
-		return;
-	}
 	if (len < 1) {
 		d->stats->ip_bad++;
 		return;
 	}
 	switch (p[0] >> 4) {
 	case 4:
-		decode_ipv4(d, pkt, p, len, depth);
+		decode_ipv4(d, pkt, p, len);
 		return;
 	case 6:
-		decode_ipv6(d, pkt, p, len, depth);
+		decode_ipv6(d, pkt, p, len);
 		return;
 	default:
 		d->stats->ip_bad++;

@@ -23,7 +23,7 @@
 #define FRAG_MAX_BUCKETS (1u << 20)
 #define POOL_CHUNK 64           /* entries allocated at a time as the table grows */
 
-_Static_assert(sizeof(struct frag_key) == 40, "frag_key must have no padding");
+_Static_assert(sizeof(struct frag_key) == 48, "frag_key must have no padding");
 
 struct piece {
 	uint16_t off;
@@ -239,6 +239,7 @@ bool frag_offer(struct frag_table *t, const struct frag_key *key, uint8_t proto,
 
 	struct frag_key k = *key;
 	memset(k.pad, 0, sizeof k.pad);
+	k.pad2 = 0;
 	uint64_t h = keyhash(&t->hash, &k, sizeof k);
 	struct dgram *d = lookup(t, &k, h);
 

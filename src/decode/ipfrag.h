@@ -26,7 +26,8 @@ struct frag_config {
 };
 
 /* Identifies one datagram: RFC 791 (src, dst, protocol, ID) for IPv4,
- * RFC 8200 (src, dst, fragment ID) for IPv6 (proto 0 in the key). */
+ * RFC 8200 (src, dst, fragment ID) for IPv6 (proto 0 in the key), and the
+ * wrappings it came in (encap.h). */
 struct frag_key {
 	uint8_t src[16];
 	uint8_t dst[16];
@@ -34,6 +35,8 @@ struct frag_key {
 	uint8_t family;        /* 4 or 6 */
 	uint8_t proto;         /* IPv4 protocol; 0 for IPv6 */
 	uint8_t pad[2];        /* zero */
+	uint32_t scope;        /* encap_scope() of the fragment's packet */
+	uint32_t pad2;         /* zero */
 };
 
 struct frag_table;

@@ -12,6 +12,8 @@ struct addr {
 	uint8_t a[16];  /* IPv4 in the first 4 bytes, the rest zero */
 };
 
+struct encap;
+
 struct packet {
 	int64_t ts_ns;      /* capture time, nanoseconds since the epoch */
 	int ts_digits;      /* sub-second digits the capture gives: 6 or 9 */
@@ -24,6 +26,8 @@ struct packet {
 	size_t len;
 	int truncated;      /* the capture cut the payload short (snaplen) */
 	int cut;            /* the capture kept less of the frame than the wire had */
+	struct encap *encap; /* the wrappings it came in (lent likewise); NULL or
+			      * empty (n 0, scope 0) when none */
 };
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/encap.h"
 #include "dns/message.h"
 #include "util/byteorder.h"
 #include "util/keyhash.h"
@@ -24,6 +25,8 @@ struct stream_key {
 	uint16_t dport;
 	uint8_t family;
 	uint8_t pad[3];
+	uint32_t scope;         /* encap_scope() of its packets */
+	uint32_t pad2;
 };
 
 /* Data that arrived ahead of a hole. */
@@ -48,6 +51,7 @@ struct stream {
 	size_t len, cap;
 	struct segment *ooo;
 	size_t ooo_count, ooo_bytes;
+	struct encap *encap;            /* its wrappings (from the encaps pool), NULL for none */
 };
 
 struct tcp_table {
@@ -60,12 +64,13 @@ struct tcp_table {
 	struct keyhash hash;
 	struct stream *oldest, *newest;
 	struct pool streams;
+	struct pool encaps;
 	size_t count;
 	size_t bytes;                   /* buffer capacity plus out-of-order data, all streams */
 	struct dns_rr *rrs;             /* parse space for resynchronisation checks */
 };
 
-_Static_assert(sizeof(struct stream_key) == 40, "stream_key must have no padding");
+_Static_assert(sizeof(struct stream_key) == 48, "stream_key must have no padding");
 
 struct tcp_table *tcp_create(const struct tcp_config *cfg, tcp_message_fn fn,
 			     void *ctx, struct stats *stats)
@@ -92,6 +97,7 @@ struct tcp_table *tcp_create(const struct tcp_config *cfg, tcp_message_fn fn,
 	}
 	keyhash_init(&t->hash);
 	pool_init(&t->streams, sizeof(struct stream), POOL_CHUNK);
+	pool_init(&t->encaps, sizeof(struct encap), 64);
 	return t;
 }
 
@@ -116,6 +122,7 @@ void tcp_destroy(struct tcp_table *t)
 	for (struct stream *s = t->oldest; s; s = s->newer)
 		clear_data(t, s);
 	pool_destroy(&t->streams);
+	pool_destroy(&t->encaps);
 	free(t->buckets);
 	free(t->rrs);
 	free(t);
@@ -136,6 +143,7 @@ static void deliver(struct tcp_table *t, struct stream *s, const uint8_t *msg, s
 	pkt.sport = s->key.sport;
 	pkt.dport = s->key.dport;
 	pkt.proto = PKT_TCP;
+	pkt.encap = s->encap;
 	pkt.payload = msg;
 	pkt.len = len;
 	t->stats->tcp_messages++;
@@ -360,6 +368,8 @@ static void close_stream(struct tcp_table *t, struct stream *s)
 		t->stats->tcp_incomplete++;
 	clear_data(t, s);
 	unlink_stream(t, s);
+	if (s->encap)
+		pool_put(&t->encaps, s->encap);
 	pool_put(&t->streams, s);
 }
 
@@ -387,6 +397,7 @@ static struct stream *lookup(struct tcp_table *t, const struct packet *pkt, bool
 	k.sport = pkt->sport;
 	k.dport = pkt->dport;
 	k.family = pkt->src.family;
+	k.scope = encap_scope(pkt->encap);
 	uint64_t h = keyhash(&t->hash, &k, sizeof k);
 	for (struct stream *s = t->buckets[h & (t->nbuckets - 1)]; s; s = s->hnext)
 		if (s->hash == h && memcmp(&s->key, &k, sizeof k) == 0)
@@ -401,6 +412,14 @@ static struct stream *lookup(struct tcp_table *t, const struct packet *pkt, bool
 	if (!s)
 		return NULL;
 	memset(s, 0, sizeof *s);
+	if (pkt->encap && pkt->encap->n) {
+		s->encap = pool_get(&t->encaps);
+		if (!s->encap) {
+			pool_put(&t->streams, s);
+			return NULL;
+		}
+		memcpy(s->encap, pkt->encap, encap_size(pkt->encap));
+	}
 	s->key = k;
 	s->hash = h;
 	struct stream **b = &t->buckets[h & (t->nbuckets - 1)];

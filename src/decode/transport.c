@@ -24,9 +24,20 @@ static void decode_udp(const struct decoder *d, struct packet *pkt,
 	pkt->sport = (uint16_t)(p[0] << 8 | p[1]);
 	pkt->dport = (uint16_t)(p[2] << 8 | p[3]);
 	size_t ulen = (size_t)(p[4] << 8 | p[5]);
+	enum udp_tunnel tunnel = TUNNEL_NONE;
 	if (!portset_has(d->ports, pkt->sport) && !portset_has(d->ports, pkt->dport)) {
-		d->stats->not_dns_port++;
-		return;
+		/* DNS first: a client may well pick a tunnel's port as its own.
+		 * Then the tunnel's port as destination, as the RFCs have it,
+		 * or as source, as some endpoints answer. */
+		if (d->tunnels) {
+			tunnel = d->tunnels->kind[pkt->dport];
+			if (tunnel == TUNNEL_NONE)
+				tunnel = d->tunnels->kind[pkt->sport];
+		}
+		if (tunnel == TUNNEL_NONE) {
+			d->stats->not_dns_port++;
+			return;
+		}
 	}
 	if (ulen < 8) {
 		/* 0 is legal for IPv6 jumbograms; anything else below 8 is a lie. */
@@ -37,11 +48,15 @@ static void decode_udp(const struct decoder *d, struct packet *pkt,
 		ulen = len;
 	}
 	if (ulen > len) {
-		if (!pkt->truncated) {
-			d->stats->udp_bad++; /* longer than the IP packet says it is */
-			return;
-		}
+		/* Cut by the capture, or a length that claims more than the IP
+		 * packet holds: either way decoded as far as the bytes go. */
+		if (!pkt->truncated)
+			d->stats->udp_long++;
 		ulen = len;
+	}
+	if (tunnel != TUNNEL_NONE) {
+		decode_udp_tunnel(d, pkt, tunnel, p + 8, ulen - 8);
+		return;
 	}
 	pkt->proto = PKT_UDP;
 	pkt->payload = p + 8;

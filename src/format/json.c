@@ -286,6 +286,37 @@ static void put_message(struct strbuf *sb, struct format_ctx *f, const struct le
 	strbuf_putc(sb, '}');
 }
 
+/* The wrappings the query came in (the response's, when there is no query),
+ * outermost first: ,"encap":[{"type":"vxlan","vni":4242,"src":...},...] */
+static void put_encap(struct strbuf *sb, const struct encap *e)
+{
+	strbuf_puts(sb, ",\"encap\":[");
+	for (uint32_t i = 0; i < e->n; i++) {
+		const struct encap_layer *l = &e->layer[i];
+		strbuf_puts(sb, i ? ",{\"type\":\"" : "{\"type\":\"");
+		strbuf_puts(sb, encap_type_name(l->type));
+		strbuf_putc(sb, '"');
+		if (l->type == ENCAP_ERSPAN) {
+			strbuf_puts(sb, ",\"version\":");
+			strbuf_put_u64(sb, l->version);
+		}
+		if (l->has_id) {
+			strbuf_puts(sb, ",\"");
+			strbuf_puts(sb, encap_id_name(l->type));
+			strbuf_puts(sb, "\":");
+			strbuf_put_u64(sb, l->id);
+		}
+		if (l->family) {
+			strbuf_puts(sb, ",\"src\":");
+			format_put_ip(sb, l->src, l->family);
+			strbuf_puts(sb, ",\"dst\":");
+			format_put_ip(sb, l->dst, l->family);
+		}
+		strbuf_putc(sb, '}');
+	}
+	strbuf_putc(sb, ']');
+}
+
 /* The response's question is mostly the query's, byte for byte: then its
  * text is the query's too, and the response starts with it already seen. */
 static void seed_from_query(struct names_seen *rseen, const struct names_seen *qseen,
@@ -326,6 +357,9 @@ size_t format_json(struct format_ctx *f, struct strbuf *sb, const struct exchang
 	strbuf_put_u64(sb, x->key->sport);
 	strbuf_puts(sb, ",\"id\":");
 	strbuf_put_u64(sb, x->key->id);
+	const struct encap *encap = x->qleg ? x->qleg->encap : x->rleg ? x->rleg->encap : NULL;
+	if (encap)
+		put_encap(sb, encap);
 	strbuf_puts(sb, ",\"elapsed\":");
 	format_put_elapsed(sb, x);
 	strbuf_puts(sb, ",\"query\":");

@@ -10,6 +10,7 @@
 #include "util/pool.h"
 
 #define POOL_CHUNK 1024 /* entries allocated at a time as the table grows */
+#define ENCAP_CHUNK 64  /* encap copies likewise, only once wrapped traffic comes */
 
 /* What a lookup reads (chain link, hash, key, side) shares the first cache
  * line: a chain walk past an entry costs one miss, not two. */
@@ -22,6 +23,7 @@ struct pending {
 	struct pending *newer;
 	struct leg leg;
 	uint8_t *held;          /* a held response's copy (malloc'd) */
+	struct encap *encap;    /* the leg's wrappings, from the encaps pool */
 	uint8_t query[PAIR_QUERY_INLINE];
 };
 
@@ -38,12 +40,14 @@ struct pair_table {
 
 	struct pending *oldest, *newest;
 	struct pool entries;
+	struct pool encaps;
 	size_t count;
 	size_t held_bytes;
 };
 
-_Static_assert(sizeof(struct flow_key) == 40, "flow_key must have no padding");
-_Static_assert(offsetof(struct flow_key, proto) == 39, "ports, id, family and proto end the key");
+_Static_assert(sizeof(struct flow_key) == 44, "flow_key must have no padding");
+_Static_assert(offsetof(struct flow_key, scope) == 40, "ports, id, family, proto and scope end the key");
+_Static_assert(offsetof(struct pending, older) <= 64, "what a lookup reads fits one cache line");
 
 struct pair_table *pair_create(const struct pair_config *cfg, pair_emit_fn emit,
 			       void *ctx, struct stats *stats)
@@ -68,6 +72,7 @@ struct pair_table *pair_create(const struct pair_config *cfg, pair_emit_fn emit,
 	}
 	keyhash_init(&t->hash);
 	pool_init(&t->entries, sizeof(struct pending), POOL_CHUNK);
+	pool_init(&t->encaps, sizeof(struct encap), ENCAP_CHUNK);
 	return t;
 }
 
@@ -78,6 +83,7 @@ void pair_destroy(struct pair_table *t)
 	for (struct pending *e = t->oldest; e; e = e->newer)
 		free(e->held);
 	pool_destroy(&t->entries);
+	pool_destroy(&t->encaps);
 	free(t->buckets);
 	free(t);
 }
@@ -95,6 +101,7 @@ void pair_key_from_packet(struct flow_key *k, const struct packet *pkt,
 	k->id = id;
 	k->family = client->family;
 	k->proto = pkt->proto;
+	k->scope = encap_scope(pkt->encap);
 }
 
 size_t pair_pending(const struct pair_table *t)
@@ -184,7 +191,25 @@ static void release(struct pair_table *t, struct pending *e)
 		free(e->held);
 		e->held = NULL;
 	}
+	if (e->encap)
+		pool_put(&t->encaps, e->encap);
 	pool_put(&t->entries, e);
+}
+
+/* The entry's own copy of msg's wrappings.  False when there is no memory
+ * for it (the caller writes the message at once instead). */
+static bool keep_encap(struct pair_table *t, struct pending *e, const struct leg *msg)
+{
+	e->encap = NULL;
+	e->leg.encap = NULL;
+	if (!msg->encap || msg->encap->n == 0)
+		return true;
+	e->encap = pool_get(&t->encaps);
+	if (!e->encap)
+		return false;
+	memcpy(e->encap, msg->encap, encap_size(msg->encap));
+	e->leg.encap = e->encap;
+	return true;
 }
 
 /* Write out an entry that leaves without its other half. */
@@ -213,8 +238,10 @@ static struct pending *alloc_entry(struct pair_table *t)
 		expire(t, t->oldest);
 	}
 	struct pending *e = pool_get(&t->entries);
-	if (e)
+	if (e) {
 		e->held = NULL;
+		e->encap = NULL;
+	}
 	return e;
 }
 
@@ -308,16 +335,17 @@ static struct pending *find(struct pair_table *t, uint64_t h, const struct flow_
 }
 
 /* The keyed hash of a flow key.  An IPv4 key's addresses fill 4 of their 16
- * bytes (the rest is zero), so they are hashed as 16 bytes, not 40. */
+ * bytes (the rest is zero), so they are hashed as 16 bytes (24 with a
+ * scope), not 44. */
 static uint64_t key_hash(const struct pair_table *t, const struct flow_key *k)
 {
 	if (k->family != 4)
 		return keyhash(&t->hash, k, sizeof *k);
-	uint8_t v4[16];
+	uint8_t v4[24] = { 0 };
 	memcpy(v4, k->client, 4);
 	memcpy(v4 + 4, k->server, 4);
-	memcpy(v4 + 8, &k->cport, 8); /* cport, sport, id, family, proto */
-	return keyhash(&t->hash, v4, sizeof v4);
+	memcpy(v4 + 8, &k->cport, 12); /* cport, sport, id, family, proto, scope */
+	return keyhash(&t->hash, v4, k->scope ? sizeof v4 : 16);
 }
 
 void pair_message(struct pair_table *t, const struct flow_key *k, bool is_response,
@@ -381,6 +409,19 @@ void pair_message(struct pair_table *t, const struct flow_key *k, bool is_respon
 		t->held_bytes += msg->len;
 	} else {
 		keep_query(e, msg);
+	}
+	if (!keep_encap(t, e, msg)) {
+		/* No memory for a copy of its wrappings: write it now. */
+		release(t, e);
+		t->stats->pair_evicted++;
+		if (is_response) {
+			t->stats->pair_response_only++;
+			t->emit(t->ctx, k, NULL, msg);
+		} else {
+			t->stats->pair_unanswered++;
+			t->emit(t->ctx, k, msg, NULL);
+		}
+		return;
 	}
 	insert(t, e);
 }

@@ -9,7 +9,9 @@
  * end of input; each way out is handed to the emit callback and counted.
  *
  * Memory is bounded: entries are fixed-size and allocated in chunks up to
- * max_pending; held responses are copied under a byte cap. */
+ * max_pending; held responses are copied under a byte cap; a message that
+ * came wrapped (a tunnel, VLAN tags) keeps a copy of its encap, one per
+ * entry at most. */
 #ifndef PDNSLOG_PAIR_TABLE_H
 #define PDNSLOG_PAIR_TABLE_H
 
@@ -17,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode/encap.h"
 #include "decode/packet.h"
 #include "stats/stats.h"
 
@@ -26,7 +29,8 @@
 #define PAIR_DEFAULT_MAX_PENDING 1000000
 #define PAIR_DEFAULT_HELD_BYTES (32u << 20)
 
-/* Who talks to whom: the client is the side that sent the query. */
+/* Who talks to whom: the client is the side that sent the query; scope is
+ * the identity of the wrappings it came in (encap.h), 0 for none. */
 struct flow_key {
 	uint8_t client[16];
 	uint8_t server[16];
@@ -35,6 +39,7 @@ struct flow_key {
 	uint16_t id;
 	uint8_t family;
 	uint8_t proto;
+	uint32_t scope;
 };
 
 /* One side of an exchange: a DNS message and when it was captured. */
@@ -44,6 +49,7 @@ struct leg {
 	int64_t ts_ns;
 	int ts_digits;
 	bool shortened; /* a long query kept as header and first question only */
+	const struct encap *encap; /* the wrappings it came in, NULL for none */
 };
 
 /* Called for every exchange that leaves the table; query or response is

@@ -108,7 +108,8 @@ static void dns_message(struct worker *w, const struct packet *pkt)
 	struct flow_key key;
 	pair_key_from_packet(&key, pkt, is_response, (uint16_t)(p[0] << 8 | p[1]));
 	struct leg leg = { .wire = p, .len = pkt->len, .ts_ns = pkt->ts_ns,
-			   .ts_digits = pkt->ts_digits };
+			   .ts_digits = pkt->ts_digits,
+			   .encap = pkt->encap && pkt->encap->n ? pkt->encap : NULL };
 	pair_message(w->pairs, &key, is_response, &leg);
 }
 
@@ -132,7 +133,8 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	memset(w, 0, sizeof *w);
 	w->cfg = *cfg;
 	w->decoder = (struct decoder){ .linktype = cfg->linktype, .ports = cfg->ports,
-				       .stats = &w->stats, .deliver = deliver, .ctx = w };
+				       .tunnels = cfg->tunnels, .stats = &w->stats,
+				       .deliver = deliver, .ctx = w };
 	w->fmt.sensor = cfg->sensor;
 	w->fmt.level = cfg->level;
 	w->fmt.stats = &w->stats;

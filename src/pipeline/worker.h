@@ -22,6 +22,7 @@ enum output_format { FORMAT_FLAT, FORMAT_JSON };
 struct worker_config {
 	int linktype;
 	const struct portset *ports;
+	const struct tunnel_ports *tunnels; /* NULL: no UDP tunnels */
 	struct pair_config pair;
 	struct tcp_config tcp;
 	struct frag_config frag;

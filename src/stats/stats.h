@@ -24,7 +24,21 @@
 	X(ip_truncated, "IP packets cut short by the capture length") \
 	X(ip_other, "IP packets carrying neither UDP nor TCP") \
 	X(ip_fragments, "IP fragments received") \
-	X(encap_too_deep, "packets nested deeper than the decoder follows") \
+	X(encap_too_deep, "packets wrapped deeper than the decoder follows (12 layers: tags, labels, tunnels, IP-in-IP)") \
+	X(encap_vlan, "VLAN tags (802.1Q, 802.1ad) decoded") \
+	X(encap_mpls, "MPLS labels decoded") \
+	X(encap_pppoe, "PPPoE session headers decoded") \
+	X(encap_ip, "IP-in-IP headers decoded (IPv4 or IPv6 inside IPv4 or IPv6)") \
+	X(encap_gre, "GRE headers decoded") \
+	X(encap_pptp, "PPTP enhanced GRE headers decoded") \
+	X(encap_erspan, "ERSPAN headers decoded (types I, II and III)") \
+	X(encap_vxlan, "VXLAN headers decoded") \
+	X(encap_geneve, "Geneve headers decoded") \
+	X(encap_gtpu, "GTP-U headers decoded (user data)") \
+	X(encap_gre_udp, "GRE over UDP headers decoded") \
+	X(encap_short, "wrapping headers cut short or inconsistent (not decoded further)") \
+	X(encap_unknown, "wrappings carrying what pdnslog does not decode (GRE, Geneve or PPP protocol, MPLS payload, PPPoE discovery)") \
+	X(gtpu_no_data, "GTP-U messages carrying no user data (echo, error indication, end marker)") \
 	X(frag_reassembled, "IP datagrams reassembled from fragments") \
 	X(frag_duplicates, "IP fragments ignored as exact repeats") \
 	X(frag_overlaps, "IP datagrams discarded for overlapping fragments") \
@@ -32,7 +46,8 @@
 	X(frag_evicted, "IP datagrams discarded to stay under the fragment caps") \
 	X(frag_bad, "IP fragments that are malformed (bad offset, too big)") \
 	X(udp_bad, "UDP headers that are malformed") \
-	X(not_dns_port, "UDP/TCP packets on no DNS port (BPF let them through)") \
+	X(udp_long, "UDP headers whose length claims more than the IP packet holds (decoded as far as the bytes go)") \
+	X(not_dns_port, "UDP/TCP packets on no DNS port nor tunnel port (BPF let them through)") \
 	X(tcp_segments, "TCP segments on a DNS port") \
 	X(tcp_messages, "DNS messages reassembled from TCP streams") \
 	X(tcp_retransmits, "TCP segments whose data was already seen (first data wins)") \

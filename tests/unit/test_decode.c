@@ -14,9 +14,15 @@ static int delivered;
 static struct stats st;
 static struct portset ports;
 
+static struct encap got_encap;
+
 static void on_deliver(void *ctx, const struct packet *p)
 {
 	got = *p;
+	if (p->encap) { /* lent: keep a copy */
+		got_encap = *p->encap;
+		got.encap = &got_encap;
+	}
 	delivered++;
 }
 
@@ -187,8 +193,10 @@ static void lying_lengths(void **state)
 	n = ipv4_udp(f, 5, 0);
 	f[20 + 5] = 200;                      /* UDP length beyond the IP packet */
 	run(DLT_RAW, f, n);
-	assert_int_equal(delivered, 0);
-	assert_int_equal(st.udp_bad, 1);
+	assert_int_equal(delivered, 1);       /* decoded as far as the bytes go */
+	assert_int_equal(got.len, 12);
+	assert_int_equal(st.udp_long, 1);
+	assert_int_equal(st.udp_bad, 0);
 }
 
 static void other_ports_and_protocols(void **state)
@@ -213,21 +221,32 @@ static void other_ports_and_protocols(void **state)
 
 static void ip_in_ip_nested(void **state)
 {
-	uint8_t f[400];
-	/* Six IPv4-in-IPv4 layers: deeper than DECODE_MAX_NESTING. */
-	size_t inner = ipv4_udp(f + 6 * 20, 5, 0);
-	for (int i = 5; i >= 0; i--) {
+	enum { N = ENCAP_MAX_LAYERS + 1 };
+	uint8_t f[(N + 1) * 20 + 40];
+	/* N IPv4-in-IPv4 layers around the packet: one more than the limit. */
+	size_t inner = ipv4_udp(f + N * 20, 5, 0);
+	for (int i = N - 1; i >= 0; i--) {
 		uint8_t *h = f + i * 20;
-		size_t total = (size_t)(6 - i) * 20 + inner;
+		size_t total = (size_t)(N - i) * 20 + inner;
 		memset(h, 0, 20);
 		h[0] = 0x45; h[2] = (uint8_t)(total >> 8); h[3] = (uint8_t)total; h[9] = 4;
+		h[12] = 10; h[15] = (uint8_t)i;   /* 10.0.0.i -> 0.0.0.0 */
 	}
-	run(DLT_RAW, f, 6 * 20 + inner);
+	run(DLT_RAW, f, N * 20 + inner);
 	assert_int_equal(delivered, 0);
 	assert_int_equal(st.encap_too_deep, 1);
-	/* Two layers decode. */
-	run(DLT_RAW, f + 4 * 20, 2 * 20 + inner);
+	/* One layer fewer decodes, each noted with its addresses, outermost first. */
+	run(DLT_RAW, f + 20, (N - 1) * 20 + inner);
 	assert_int_equal(delivered, 1);
+	assert_int_equal(st.encap_ip, ENCAP_MAX_LAYERS);
+	assert_non_null(got.encap);
+	assert_int_equal(got.encap->n, ENCAP_MAX_LAYERS);
+	for (int i = 0; i < ENCAP_MAX_LAYERS; i++) {
+		assert_int_equal(got.encap->layer[i].type, ENCAP_IP);
+		assert_int_equal(got.encap->layer[i].family, 4);
+		assert_int_equal(got.encap->layer[i].src[3], i + 1);
+	}
+	assert_memory_equal(got.src.a, "\xc0\xa8\x01\x02", 4); /* the innermost header's */
 }
 
 int main(void)

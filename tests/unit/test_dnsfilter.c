@@ -85,8 +85,10 @@ static void check_capture(const char *path, const struct portset *ports, struct 
 	if (!p)
 		return; /* not every file there is a capture libpcap reads */
 	struct dnsfilter df = { .linktype = pcap_datalink(p), .ports = ports };
-	char expr[4096];
-	assert_true(dnsfilter_expr(expr, sizeof expr, ports, df.linktype));
+	static struct tunnel_ports tunnels;
+	tunnel_ports_default(&tunnels);
+	char expr[8192];
+	assert_true(dnsfilter_expr(expr, sizeof expr, ports, &tunnels, df.linktype));
 	struct bpf_program prog;
 	assert_int_equal(pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
 	struct pcap_pkthdr *h;
@@ -156,8 +158,8 @@ static void expr_is_the_port_set(void **state)
 		portset_add(&sets[3], (uint16_t)p);
 	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
 	for (int i = 0; i < 4; i++) {
-		char expr[4096];
-		assert_true(dnsfilter_expr(expr, sizeof expr, &sets[i], DLT_EN10MB));
+		char expr[8192];
+		assert_true(dnsfilter_expr(expr, sizeof expr, &sets[i], NULL, DLT_EN10MB));
 		struct bpf_program prog;
 		assert_int_equal(pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
 		for (unsigned p = 1; p <= 65535; p++) {
@@ -172,11 +174,38 @@ static void expr_is_the_port_set(void **state)
 	pcap_close(dead);
 }
 
+/* With the UDP tunnels, their ports pass too, and no other. */
+static void expr_has_the_tunnel_ports(void **state)
+{
+	static struct portset dns;
+	static struct tunnel_ports tunnels;
+	portset_clear(&dns);
+	portset_add(&dns, 53);
+	tunnel_ports_default(&tunnels);
+	tunnels.kind[4789] = TUNNEL_NONE;
+	tunnels.kind[9999] = TUNNEL_VXLAN;
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	char expr[8192];
+	assert_true(dnsfilter_expr(expr, sizeof expr, &dns, &tunnels, DLT_EN10MB));
+	struct bpf_program prog;
+	assert_int_equal(pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
+	for (unsigned p = 1; p <= 65535; p++) {
+		uint8_t f[64];
+		struct pcap_pkthdr h = { .caplen = udp_frame(f, (uint16_t)p), .len = 64 };
+		bool want = p == 53 || tunnels.kind[p] != TUNNEL_NONE;
+		if ((pcap_offline_filter(&prog, &h, f) != 0) != want)
+			fail_msg("port %u: filter says %d", p, !want);
+	}
+	pcap_freecode(&prog);
+	pcap_close(dead);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shortcut_never_overrules),
 		cmocka_unit_test(expr_is_the_port_set),
+		cmocka_unit_test(expr_has_the_tunnel_ports),
 	};
 	return cmocka_run_group_tests_name("dnsfilter", tests, NULL, NULL);
 }
