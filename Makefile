@@ -103,7 +103,7 @@ uninstall:
 check-tsan:
 	@$(MAKE) --no-print-directory BUILD=build/tsan CC=clang OPT="-O1 -g -fsanitize=thread" \
 		LDFLAGS="-fsanitize=thread" build/tsan/pdnslog
-	@for f in tests/corpus/pcaps/* tests/corpus/gen/*.pcap; do \
+	@for f in tests/corpus/pcaps/* $$(find tests/corpus/gen -name '*.pcap'); do \
 		TSAN_OPTIONS=halt_on_error=1 build/tsan/pdnslog -pcap $$f -numprocs 3 -quiet 2>build/tsan/err; \
 		if grep -q ThreadSanitizer build/tsan/err; then cat build/tsan/err; exit 1; fi; \
 	done; echo "tsan: every capture with 3 workers, no race reported"
@@ -125,7 +125,7 @@ fuzz-build:
 
 fuzz: fuzz-build
 	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_TARGETS:%=tests/fuzz-regressions/%)
-	@/usr/bin/python3 fuzz/seeds.py $(FUZZ_DIR)/seeds tests/corpus/pcaps/* tests/corpus/gen/*.pcap
+	@/usr/bin/python3 fuzz/seeds.py $(FUZZ_DIR)/seeds tests/corpus/pcaps/* $$(find tests/corpus/gen -name '*.pcap')
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
 		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \

@@ -13,7 +13,9 @@ import struct
 import sys
 
 # fuzz_packets.c's table, by the pcap file header's link type.
-LINKTYPES = {1: 0, 101: 1, 113: 2, 276: 3, 0: 4, 108: 5, 10: 6, 228: 7, 229: 8}
+LINKTYPES = {1: 0, 101: 1, 113: 2, 276: 3, 0: 4, 108: 5, 10: 6, 228: 7, 229: 8,
+             9: 9, 50: 10, 104: 11, 105: 12, 109: 13, 117: 14, 127: 15, 192: 16, 197: 17,
+             226: 18, 239: 19}
 
 
 def packets(data):

@@ -510,6 +510,9 @@ int main(int argc, char **argv)
 	}
 	collect_stats(&total, units, nunits, sinks);
 	write_stats(stats_out, &total, o.name);
+	char why[512];
+	if (stats_explain_silence(&total, o.ports, why, sizeof why))
+		fprintf(stderr, "pdnslog: %s\n", why);
 	if (statsd) {
 		statsd_send(statsd, &total);
 		statsd_close(statsd);

@@ -35,7 +35,7 @@ static void decode_udp(const struct decoder *d, struct packet *pkt,
 				tunnel = d->tunnels->kind[pkt->sport];
 		}
 		if (tunnel == TUNNEL_NONE) {
-			d->stats->not_dns_port++;
+			stats_other_port(d->stats, pkt->sport, pkt->dport);
 			return;
 		}
 	}
@@ -75,7 +75,7 @@ static void decode_tcp(const struct decoder *d, struct packet *pkt,
 	pkt->sport = (uint16_t)(p[0] << 8 | p[1]);
 	pkt->dport = (uint16_t)(p[2] << 8 | p[3]);
 	if (!portset_has(d->ports, pkt->sport) && !portset_has(d->ports, pkt->dport)) {
-		d->stats->not_dns_port++;
+		stats_other_port(d->stats, pkt->sport, pkt->dport);
 		return;
 	}
 	size_t hlen = (size_t)(p[12] >> 4) * 4;

@@ -41,4 +41,8 @@ void stats_add(struct stats *a, const struct stats *b)
 		a->dns_error[i] += b->dns_error[i];
 	a->pending += b->pending;
 	a->pending_peak += b->pending_peak;
+	if (b->other_port_votes > a->other_port_votes) {
+		a->other_port = b->other_port;
+		a->other_port_votes = b->other_port_votes;
+	}
 }

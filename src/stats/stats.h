@@ -5,6 +5,8 @@
 #ifndef PDNSLOG_STATS_H
 #define PDNSLOG_STATS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dns/errors.h"
@@ -91,7 +93,29 @@ struct stats {
 	uint64_t dns_error[-DNS_EOPT + 1]; /* malformed messages by kind */
 	uint64_t pending;                  /* gauge: pending entries now */
 	uint64_t pending_peak;
+	/* Of the packets on no DNS port, the (lower) port seen most often:
+	 * a majority vote, enough to say what a silent run saw instead. */
+	uint16_t other_port;
+	uint64_t other_port_votes;
 };
+
+/* Count one packet on no DNS port (not_dns_port) and vote for its port. */
+static inline void stats_other_port(struct stats *s, uint16_t sport, uint16_t dport)
+{
+	uint16_t port = sport < dport ? sport : dport;
+	s->not_dns_port++;
+	if (s->other_port_votes == 0)
+		s->other_port = port;
+	if (s->other_port == port)
+		s->other_port_votes++;
+	else
+		s->other_port_votes--;
+}
+
+/* Why a run that read packets wrote no record, from the counters: one line
+ * ("no DNS logged: ...") in out, or false when there is nothing to say
+ * (no packet, or records were written).  ports is the -ports text. */
+bool stats_explain_silence(const struct stats *s, const char *ports, char *out, size_t len);
 
 /* Append the counters as one JSON object: {"type":"stats",...}. */
 void stats_print_json(struct strbuf *sb, const struct stats *s, const char *sensor);
