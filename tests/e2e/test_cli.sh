@@ -198,4 +198,20 @@ for line in open(sys.argv[1]):
     assert r["status"] == "answered" and r["query"]["tstamp"] and r["response"]["bytes"] > 0
 ' "$t/j.jsonl"
 
+# A run that logs nothing says why, from the counters, and still exits 0.
+mdns="$pcaps/zeek__dns_mdns.pcap"
+"$bin" -pcap "$mdns" -bpf '' >"$t/silent.out" 2>"$t/silent.err" </dev/null
+check "silent run: status 0" [ $? -eq 0 ]
+check "silent run: nothing written" [ ! -s "$t/silent.out" ]
+check "silent run: says the DNS was on other ports ($(grep -v '"type":"stats"' "$t/silent.err"))" \
+	grep -q '^pdnslog: no DNS logged: 24 packets read, 18 on UDP/TCP ports outside -ports 53 (5353 seen most); 6 IP carrying neither' "$t/silent.err"
+"$bin" -pcap "$pcaps/zeek__tunnels_gre-over-udp-4754.pcap" -greudp_ports '' -bpf '' >/dev/null 2>"$t/silent.err" </dev/null
+check "silent run: a tunnel not opened shows as its port ($(grep -v '"type":"stats"' "$t/silent.err"))" \
+	grep -q '^pdnslog: no DNS logged: 14 packets read, 14 on UDP/TCP ports outside -ports 53 (4754 seen most)' "$t/silent.err"
+"$bin" -pcap "$mdns" -ports 5353 >/dev/null 2>"$t/loud.err" </dev/null
+check "a run that logs says nothing of the kind" sh -c '! grep -q "no DNS logged" "$1"' - "$t/loud.err"
+# Tunnel port lists: '' is none; a port in two lists is a usage error.
+expect_exit 2 "-gtpu_ports: port 4789 is already a vxlan port" -pcap "$mx" -gtpu_ports 4789
+expect_exit 2 "-vxlan_ports must be a comma-separated list" -pcap "$mx" -vxlan_ports 0
+
 finish cli
