@@ -200,8 +200,8 @@ int main(int argc, char **argv)
 		capture_set_accepts(&cap, dnsfilter_accepts, &dnsfilter);
 		o.bpf = filter;
 	}
-	debugf(&o, "filter: %s", o.bpf);
-	if (o.bpf == filter && capture_set_filter(&cap, o.bpf, err) < 0) {
+	debugf(&o, "filter: %s", *o.bpf ? o.bpf : "none (every frame goes to the decoder)");
+	if (o.bpf == filter && *o.bpf && capture_set_filter(&cap, o.bpf, err) < 0) {
 		/* libpcap's filter language does not know this link type's
 		 * headers (NFLOG, ERF, ...): every frame goes to the decoder. */
 		debugf(&o, "the default filter does not compile for this link type, "

@@ -34,6 +34,19 @@ static bool ports_expr(char *out, size_t len, const struct portset *ports,
 bool dnsfilter_expr(char *out, size_t len, const struct portset *ports,
 		    const struct tunnel_ports *tunnels, int linktype)
 {
+	/* Where libpcap's filter language misreads the headers, no filter:
+	 * it takes a pflog header's IPv6 family for Linux's (10, where OpenBSD
+	 * writes 24), and leaves the fourth address out of an 802.11 header
+	 * (frames to and from the distribution system). */
+	switch (linktype) {
+	case 105: case 117: case 127: case 192: /* 802.11, pflog, radiotap, PPI */
+		if (len == 0)
+			return false;
+		*out = 0;
+		return true;
+	default:
+		break;
+	}
 	char port_expr[1024], tunnel_expr[512] = "";
 	if (!ports_expr(port_expr, sizeof port_expr, ports, NULL))
 		snprintf(port_expr, sizeof port_expr, "udp or tcp"); /* too many to list */

@@ -24,8 +24,9 @@ struct dnsfilter {
 /* The filter's text: the ports, and what the decoder must see to find DNS
  * the ports alone would miss (IP fragments, IP-in-IP, GRE, the UDP tunnels'
  * ports, IPv6 extension headers; on Ethernet also MPLS, PPPoE and one or
- * two VLAN tags).  tunnels may be NULL.  False if it does not fit in len
- * bytes. */
+ * two VLAN tags).  tunnels may be NULL.  Empty (no filter) for the link
+ * types whose headers libpcap's filter language misreads (pflog, 802.11).
+ * False if it does not fit in len bytes. */
 bool dnsfilter_expr(char *out, size_t len, const struct portset *ports,
 		    const struct tunnel_ports *tunnels, int linktype);
 
