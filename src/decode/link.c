@@ -48,7 +48,8 @@ static bool nflog(const uint8_t **p, size_t *len, uint16_t *type, struct stats *
 	size_t n = *len, at = 4;
 	if (n < 4)
 		return false;
-	while (n - at >= 4) {
+	/* The last TLV's padding may reach past the end: at may pass n. */
+	while (at <= n && n - at >= 4) {
 		uint16_t tlen, ttype;
 		memcpy(&tlen, q + at, 2);
 		memcpy(&ttype, q + at + 2, 2);

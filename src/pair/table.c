@@ -348,6 +348,20 @@ static uint64_t key_hash(const struct pair_table *t, const struct flow_key *k)
 	return keyhash(&t->hash, v4, k->scope ? sizeof v4 : 16);
 }
 
+/* A message that cannot wait for want of memory: written alone at once. */
+static void write_now(struct pair_table *t, const struct flow_key *k, bool is_response,
+		      const struct leg *msg)
+{
+	t->stats->pair_evicted++;
+	if (is_response) {
+		t->stats->pair_response_only++;
+		t->emit(t->ctx, k, NULL, msg);
+	} else {
+		t->stats->pair_unanswered++;
+		t->emit(t->ctx, k, msg, NULL);
+	}
+}
+
 void pair_message(struct pair_table *t, const struct flow_key *k, bool is_response,
 		  const struct leg *msg)
 {
@@ -381,14 +395,7 @@ void pair_message(struct pair_table *t, const struct flow_key *k, bool is_respon
 	e = alloc_entry(t);
 	if (!e) {
 		/* Out of memory for a new entry: never lose it silently. */
-		t->stats->pair_evicted++;
-		if (is_response) {
-			t->stats->pair_response_only++;
-			t->emit(t->ctx, k, NULL, msg);
-		} else {
-			t->stats->pair_unanswered++;
-			t->emit(t->ctx, k, msg, NULL);
-		}
+		write_now(t, k, is_response, msg);
 		return;
 	}
 	e->hash = h;
@@ -413,14 +420,7 @@ void pair_message(struct pair_table *t, const struct flow_key *k, bool is_respon
 	if (!keep_encap(t, e, msg)) {
 		/* No memory for a copy of its wrappings: write it now. */
 		release(t, e);
-		t->stats->pair_evicted++;
-		if (is_response) {
-			t->stats->pair_response_only++;
-			t->emit(t->ctx, k, NULL, msg);
-		} else {
-			t->stats->pair_unanswered++;
-			t->emit(t->ctx, k, msg, NULL);
-		}
+		write_now(t, k, is_response, msg);
 		return;
 	}
 	insert(t, e);
