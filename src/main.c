@@ -509,10 +509,11 @@ int main(int argc, char **argv)
 		}
 	}
 	collect_stats(&total, units, nunits, sinks);
-	write_stats(stats_out, &total, o.name);
+	/* Before the stats record, which scripts take as the last line. */
 	char why[512];
 	if (stats_explain_silence(&total, o.ports, why, sizeof why))
 		fprintf(stderr, "pdnslog: %s\n", why);
+	write_stats(stats_out, &total, o.name);
 	if (statsd) {
 		statsd_send(statsd, &total);
 		statsd_close(statsd);

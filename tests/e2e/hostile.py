@@ -318,8 +318,9 @@ expect("IPv6 extension chains, default filter: they reach the decoder and are co
        "packets %d encap_too_deep %d ip_bad %d" % (st["packets"], st["encap_too_deep"], st["ip_bad"]))
 
 
-# Item 12: IP-in-IP nested 4 levels (the most followed; logged), 5 and 60
-# levels (counted as too deep), IPv4 and IPv6 layers alternating.
+# Item 12: IP-in-IP nested 12 levels (the most followed: the one nesting
+# limit for every wrapping; logged), 13 and 60 levels (counted as too deep),
+# IPv4 and IPv6 layers alternating.
 def nested(levels, name, qid):
     p, proto = ipv4("10.0.0.9", "10.0.0.53", 17, udp(4200 + levels, 53, ip_query(name, qid))), 4
     for i in range(levels):
@@ -330,14 +331,14 @@ def nested(levels, name, qid):
     return ether(p, 0x86DD if proto == 41 else 0x0800)
 
 
-path = capture("ip-in-ip.pcap", [nested(4, "nest4.hostile.example.", 4),
-                                 nested(5, "nest5.hostile.example.", 5),
+path = capture("ip-in-ip.pcap", [nested(12, "nest12.hostile.example.", 12),
+                                 nested(13, "nest13.hostile.example.", 13),
                                  nested(60, "nest60.hostile.example.", 60)] + good)
 rc, lines, st = run(path, "-bpf", "")
 names = sorted(x["q"] for x in lines if x["q"].startswith("nest"))
 expect("IP-in-IP nesting: survived", rc == 0, str(rc))
 expect("IP-in-IP nesting: too deep counted", st["encap_too_deep"] == 2, str(st["encap_too_deep"]))
-expect("IP-in-IP nesting: 4 levels logged", names == ["nest4.hostile.example"], str(names))
+expect("IP-in-IP nesting: 12 levels logged", names == ["nest12.hostile.example"], str(names))
 expect("IP-in-IP nesting: what follows is logged", followed(lines))
 rc, lines, st = run(path)
 expect("IP-in-IP nesting, default filter: it reaches the decoder and is counted",
