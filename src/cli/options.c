@@ -72,6 +72,10 @@ static void parse_tunnel_ports(struct options *o)
 			die_usage(msg);
 		}
 		for (unsigned p = 1; p <= 65535; p++) {
+			if (ps.bits[p >> 3] == 0) {
+				p |= 7; /* none of these eight */
+				continue;
+			}
 			if (!portset_has(&ps, (uint16_t)p))
 				continue;
 			if (o->tunnels.kind[p] != TUNNEL_NONE) {

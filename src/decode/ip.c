@@ -95,7 +95,10 @@ static void decode_ipv4(const struct decoder *d, struct packet *pkt,
 			   p + hlen, len - hlen);
 		return;
 	}
-	next_protocol(d, pkt, p[9], p + hlen, len - hlen);
+	if (p[9] == IPPROTO_UDP_ || p[9] == IPPROTO_TCP_) /* the common case, without a call */
+		decode_transport(d, pkt, p[9], p + hlen, len - hlen);
+	else
+		next_protocol(d, pkt, p[9], p + hlen, len - hlen);
 }
 
 static void decode_ipv6(const struct decoder *d, struct packet *pkt,
@@ -163,6 +166,10 @@ static void decode_ipv6(const struct decoder *d, struct packet *pkt,
 		}
 		case IPPROTO_NONE_:
 			d->stats->ip_other++;
+			return;
+		case IPPROTO_UDP_:
+		case IPPROTO_TCP_:
+			decode_transport(d, pkt, next, p + off, len - off);
 			return;
 		default:
 			next_protocol(d, pkt, next, p + off, len - off);

@@ -244,8 +244,14 @@ void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
 	d->stats->bytes += len;
 	bool cut = wirelen > len;
 	uint16_t type;
-	if (!link_payload(d->linktype, &p, &len, &type, d->stats) || len == 0)
+	if (d->linktype == DLT_EN10MB && len >= 14) {
+		/* Most frames: untagged Ethernet, without a call per layer. */
+		type = be16(p + 12);
+		p += 14;
+		len -= 14;
+	} else if (!link_payload(d->linktype, &p, &len, &type, d->stats) || len == 0) {
 		return;
+	}
 	struct encap encap;
 	encap.n = 0;
 	encap.scope = 0;
@@ -255,5 +261,8 @@ void decode_frame(const struct decoder *d, int64_t ts_ns, int ts_digits,
 	pkt.ts_digits = ts_digits;
 	pkt.cut = cut;
 	pkt.encap = &encap;
-	decode_ethertype(d, &pkt, type, p, len);
+	if (type == 0x0800 || type == 0x86DD)
+		decode_ip(d, &pkt, p, len);
+	else
+		decode_ethertype(d, &pkt, type, p, len);
 }

@@ -341,10 +341,11 @@ static uint64_t key_hash(const struct pair_table *t, const struct flow_key *k)
 {
 	if (k->family != 4)
 		return keyhash(&t->hash, k, sizeof *k);
-	uint8_t v4[24] = { 0 };
+	uint8_t v4[24];
 	memcpy(v4, k->client, 4);
 	memcpy(v4 + 4, k->server, 4);
 	memcpy(v4 + 8, &k->cport, 12); /* cport, sport, id, family, proto, scope */
+	memset(v4 + 20, 0, 4);
 	return keyhash(&t->hash, v4, k->scope ? sizeof v4 : 16);
 }
 
