@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *pkt;
 		uint32_t caplen, wirelen;
 		while (capture_next(&cap, &ts, &pkt, &caplen, &wirelen, err) == 1)
-			worker_packet(&w, ts, cap.ts_digits, pkt, caplen, wirelen);
+			worker_packet(&w, cap.linktype, ts, cap.ts_digits, pkt, caplen, wirelen);
 		worker_finish(&w);
 		worker_destroy(&w);
 	}

@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A copy of exactly the frame's size, so reading past it is caught. */
 		uint8_t *frame = malloc(len ? len : 1);
 		memcpy(frame, data + off, len);
-		worker_packet(&w, ts, 9, frame, len, len);
+		worker_packet(&w, cfg.linktype, ts, 9, frame, len, len);
 		free(frame);
 		off += len;
 	}

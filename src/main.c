@@ -62,9 +62,9 @@ static void unit_packet(struct unit *u, int64_t ts, const uint8_t *data, uint32_
 			uint32_t wirelen)
 {
 	if (u->workers)
-		dispatch_packet(u->workers, ts, u->cap->ts_digits, data, caplen, wirelen);
+		dispatch_packet(u->workers, u->cap->linktype, ts, u->cap->ts_digits, data, caplen, wirelen);
 	else
-		worker_packet(u->w, ts, u->cap->ts_digits, data, caplen, wirelen);
+		worker_packet(u->w, u->cap->linktype, ts, u->cap->ts_digits, data, caplen, wirelen);
 }
 
 /* A fanout member's thread: capture until told to stop or the capture fails. */

@@ -15,8 +15,9 @@
 
 struct record {
 	uint32_t len;
-	int16_t ts_digits;
-	uint16_t cut;    /* the capture kept less than the wire had (the decoder
+	uint16_t linktype; /* files of several link types may follow one another */
+	uint8_t ts_digits;
+	uint8_t cut;     /* the capture kept less than the wire had (the decoder
 			  * needs only that, not the wire length itself) */
 	int64_t ts_ns;
 };
@@ -41,7 +42,6 @@ struct lane {
 
 struct dispatch {
 	int n;                      /* lanes set up (all of them, or up to a failure) */
-	int linktype;
 	bool lossless;
 	_Atomic int done;
 	struct keyhash hash;
@@ -96,7 +96,7 @@ static void *run(void *arg)
 		if (r.len == SKIP) {
 			tail += l->size - (tail & mask);
 		} else {
-			worker_packet(&l->worker, r.ts_ns, r.ts_digits,
+			worker_packet(&l->worker, r.linktype, r.ts_ns, r.ts_digits,
 				      l->ring + (tail & mask) + sizeof r, r.len, r.len + r.cut);
 			tail += record_size(r.len);
 			if (++since_snapshot == DISPATCH_SNAPSHOT_EVERY) {
@@ -121,7 +121,6 @@ struct dispatch *dispatch_create(int n, const struct worker_config *cfg, bool lo
 		return NULL;
 	}
 	d->lossless = lossless;
-	d->linktype = cfg->linktype;
 	keyhash_init(&d->hash);
 	for (int i = 0; i < n; i++) {
 		struct lane *l = &d->lanes[i];
@@ -161,10 +160,10 @@ static int lane_of(const struct dispatch *d, int linktype, const uint8_t *frame,
 	return (int)(keyhash(&d->hash, pair, sizeof pair) % (uint64_t)d->n);
 }
 
-void dispatch_packet(struct dispatch *d, int64_t ts_ns, int ts_digits,
+void dispatch_packet(struct dispatch *d, int linktype, int64_t ts_ns, int ts_digits,
 		     const uint8_t *frame, size_t caplen, size_t wirelen)
 {
-	struct lane *l = &d->lanes[lane_of(d, d->linktype, frame, caplen)];
+	struct lane *l = &d->lanes[lane_of(d, linktype, frame, caplen)];
 	size_t mask = l->size - 1;
 	size_t need = record_size(caplen);
 	if (need > l->size / 2) {
@@ -187,8 +186,8 @@ void dispatch_packet(struct dispatch *d, int64_t ts_ns, int ts_digits,
 		memcpy(l->ring + (head & mask), &skip, sizeof skip);
 		head += to_end;
 	}
-	struct record r = { .len = (uint32_t)caplen, .ts_digits = (int16_t)ts_digits,
-			    .cut = wirelen > caplen, .ts_ns = ts_ns };
+	struct record r = { .len = (uint32_t)caplen, .linktype = (uint16_t)linktype,
+			    .ts_digits = (uint8_t)ts_digits, .cut = wirelen > caplen, .ts_ns = ts_ns };
 	memcpy(l->ring + (head & mask), &r, sizeof r);
 	memcpy(l->ring + (head & mask) + sizeof r, frame, caplen);
 	atomic_store_explicit(&l->head, head + need, memory_order_release);

@@ -24,7 +24,7 @@ struct dispatch;
 /* Start n workers (threads) with the same configuration.  NULL on failure. */
 struct dispatch *dispatch_create(int n, const struct worker_config *cfg, bool lossless);
 /* Hand one frame to its worker (copied). */
-void dispatch_packet(struct dispatch *d, int64_t ts_ns, int ts_digits,
+void dispatch_packet(struct dispatch *d, int linktype, int64_t ts_ns, int ts_digits,
 		     const uint8_t *frame, size_t caplen, size_t wirelen);
 /* Let every worker drain its ring, flush its tables and stop. */
 void dispatch_finish(struct dispatch *d);

@@ -155,9 +155,10 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	return 0;
 }
 
-void worker_packet(struct worker *w, int64_t ts_ns, int ts_digits,
+void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
 		   const uint8_t *frame, size_t caplen, size_t wirelen)
 {
+	w->decoder.linktype = linktype;
 	if (ts_ns >= w->next_sweep) {
 		if (w->next_sweep) {
 			tcp_expire(w->tcp, ts_ns);

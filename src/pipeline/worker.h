@@ -20,7 +20,7 @@
 enum output_format { FORMAT_FLAT, FORMAT_JSON };
 
 struct worker_config {
-	int linktype;
+	int linktype;            /* of the first frames; each frame says its own */
 	const struct portset *ports;
 	const struct tunnel_ports *tunnels; /* NULL: no UDP tunnels */
 	struct pair_config pair;
@@ -51,8 +51,9 @@ struct worker {
 };
 
 int worker_init(struct worker *w, const struct worker_config *cfg);
-/* One frame: caplen bytes captured of wirelen on the wire. */
-void worker_packet(struct worker *w, int64_t ts_ns, int ts_digits,
+/* One frame of the given link type (DLT_*): caplen bytes captured of
+ * wirelen on the wire. */
+void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
 		   const uint8_t *frame, size_t caplen, size_t wirelen);
 /* Emit everything pending and flush the output buffer to the sinks. */
 void worker_finish(struct worker *w);
