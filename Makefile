@@ -13,11 +13,19 @@ SECCOMP_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libseccomp)
 SECCOMP_LIBS ?= $(shell $(PKG_CONFIG) --libs libseccomp)
 KAFKA_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags rdkafka)
 KAFKA_LIBS ?= $(shell $(PKG_CONFIG) --libs rdkafka)
+# Avro for -kafka_avro: avro-c (Debian's libavro-dev).
+AVRO_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags avro-c)
+AVRO_LIBS ?= $(shell $(PKG_CONFIG) --libs avro-c)
+# -fluentd_socket: msgpack-c (Debian's libmsgpack-dev; its .pc has no cflags).
+MSGPACK_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags msgpack)
+MSGPACK_LIBS ?= $(shell $(PKG_CONFIG) --libs msgpack)
 ZLIB_LIBS ?= $(shell $(PKG_CONFIG) --libs zlib)
+# Compressed captures: xz, zstd, lz4 (pkg-config), bzip2 (no .pc in Debian 12).
+DECOMPRESS_LIBS ?= $(shell $(PKG_CONFIG) --libs liblzma libzstd liblz4) -lbz2
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(MHD_CFLAGS) $(SECCOMP_CFLAGS) $(KAFKA_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) $(KAFKA_LIBS) $(ZLIB_LIBS) -pthread $(EXTRA_LIBS)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(MHD_CFLAGS) $(SECCOMP_CFLAGS) $(KAFKA_CFLAGS) $(AVRO_CFLAGS) $(MSGPACK_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) $(KAFKA_LIBS) $(AVRO_LIBS) $(MSGPACK_LIBS) $(ZLIB_LIBS) $(DECOMPRESS_LIBS) -pthread $(EXTRA_LIBS)
 
 BUILD   = build
 SRCS    = $(sort $(wildcard src/*/*.c))

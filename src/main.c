@@ -23,12 +23,15 @@
 #include "decode/decode.h"
 #include "pipeline/dispatch.h"
 #include "pipeline/worker.h"
+#include "sink/fluentd.h"
 #include "sink/kafka.h"
 #include "sink/sink.h"
 #include "sink/syslog.h"
 #include "stats/metrics.h"
+#include "stats/progress.h"
 #include "stats/stats.h"
 #include "stats/statsd.h"
+#include "stats/summary.h"
 #include "util/clock.h"
 
 /* Set by the signal handler and read by every capture thread: lock-free
@@ -93,6 +96,9 @@ static void *unit_run(void *arg)
 /* The Kafka sink while it runs; its final counters once it is closed. */
 static struct kafka_sink *kafka;
 static struct kafka_counters kafka_final;
+/* The same for Fluentd. */
+static struct fluentd_sink *fluentd;
+static struct fluentd_counters fluentd_final;
 static struct syslog_sink out_syslog;
 static struct syslog_sink *syslog_out; /* &out_syslog with -syslog_facility */
 static struct statsd *statsd;          /* with -statsd_host; the main thread's alone */
@@ -109,6 +115,10 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 			dispatch_stats(u->workers, total);
 		else if (u->w)
 			stats_add(total, &u->w->stats);
+		/* Files: frames read before the filter, and the ones it dropped
+		 * (a live capture's kernel filter does not say). */
+		total->packets += u->cap->filtered;
+		total->packets_filtered += u->cap->filtered;
 		struct pcap_stat ps;
 		if (u->cap->live && pcap_stats(u->cap->pcap, &ps) == 0) {
 			total->pcap_received += ps.ps_recv;
@@ -118,12 +128,15 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 			total->pcap_if_dropped = ps.ps_ifdrop;
 		}
 	}
-	for (struct sink **s = sinks; *s; s++)
+	for (struct sink **s = sinks; *s; s++) {
 		total->output_errors += (*s)->errors;
-	if (syslog_out) {
-		uint64_t sent;
-		syslog_sink_counters(syslog_out, &sent, &total->syslog_dropped, &total->syslog_errors);
+		bool out = !(*s)->owns_fd; /* standard output */
+		*(out ? &total->stdout_records : &total->logfile_records) += (*s)->records;
+		*(out ? &total->stdout_lost : &total->logfile_lost) += (*s)->lost;
 	}
+	if (syslog_out)
+		syslog_sink_counters(syslog_out, &total->syslog_records, &total->syslog_dropped,
+				     &total->syslog_errors);
 	if (statsd)
 		total->statsd_errors = statsd->errors;
 	struct kafka_counters kc = kafka_final;
@@ -133,6 +146,33 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 	total->kafka_failed = kc.failed;
 	total->kafka_dropped = kc.dropped;
 	total->kafka_undelivered = kc.undelivered;
+	total->kafka_stats_delivered = kc.stats_delivered;
+	total->kafka_stats_lost = kc.stats_lost;
+	total->records_written += kc.alone; /* delivered records no other output took */
+	struct fluentd_counters fc = fluentd_final;
+	if (fluentd)
+		fluentd_get_counters(fluentd, &fc);
+	total->fluentd_delivered = fc.delivered;
+	total->fluentd_retried = fc.retried;
+	total->fluentd_dropped = fc.dropped;
+	total->fluentd_undelivered = fc.undelivered;
+	total->fluentd_errors = fc.errors;
+	total->records_written += fc.alone;
+}
+
+/* Standard output's reader closed it (`pdnslog ... | head`), said by a
+ * worker's write.  As other filters do: when it was the only output, stop
+ * at once, quietly (SIGTERM's way: everything read is still flushed); else
+ * go on with the others and say so once. */
+static char stdout_others[64]; /* the other outputs, "" when none */
+
+static void stdout_gone(void *arg)
+{
+	if (!*stdout_others)
+		stop_requested = 1;
+	else
+		progress_eprintf("pdnslog: standard output closed by its reader; records go on to %s only\n",
+			stdout_others);
 }
 
 /* A stats record to out (unless NULL) and to the Kafka stats topic. */
@@ -143,6 +183,8 @@ static void write_stats(FILE *out, const struct stats *total, const char *sensor
 	stats_print_json(&sb, total, sensor);
 	if (!sb.overflow) {
 		if (out) {
+			if (out == stderr)
+				progress_clear();
 			fwrite(sb.p, 1, sb.len, out);
 			fflush(out);
 		}
@@ -161,10 +203,129 @@ static size_t per_worker(size_t total, size_t workers)
 static void debugf(const struct options *o, const char *fmt, const char *arg)
 {
 	if (o->debug) {
+		progress_clear();
 		fprintf(stderr, "pdnslog: debug: ");
 		fprintf(stderr, fmt, arg);
 		fputc('\n', stderr);
 	}
+}
+
+/* What the read loop looks after besides packets, and what each input
+ * needs when it opens. */
+struct loop {
+	const struct options *o;
+	bool running;              /* set up: housekeeping may run */
+	struct capture *cap;
+	struct unit *units;
+	int nunits;
+	struct sink **sinks;
+	struct sink *logfile;      /* or NULL */
+	FILE **stats_out;
+	struct stats_board *board;
+	struct metrics_server *metrics;
+	int64_t next_stats, next_statsd, statsd_every;
+	/* Each input's filter (setup_input) */
+	int inputs_opened;
+	bool usage_error;          /* the first input's filter is a usage error */
+	const char *active_filter; /* the live capture's, for the fanout members */
+	char filter[8192];
+	struct dnsfilter dnsfilter;
+};
+
+/* Housekeeping: a stop asked for, logs to reopen (SIGHUP), stats records
+ * (SIGUSR1, -stats_interval), the metrics board, statsd, the progress line.
+ * The read loop runs it every 1024 packets, on each signal and each live
+ * timeout; an input waiting for data (a quiet pipe) runs it as its idle
+ * hook, every CAPTURE_POLL_MS and on each signal.  True: stop reading. */
+static bool housekeeping(struct loop *l)
+{
+	if (stop_requested)
+		return true;
+	if (!l->running)
+		return false; /* signals wait until the loop runs */
+	const struct options *o = l->o;
+	if (reopen_requested) {
+		reopen_requested = 0;
+		if (l->logfile)
+			sink_reopen(l->logfile);
+		/* -stats_file too: logrotate moves it with the log. */
+		FILE *f = o->stats_file ? fopen(o->stats_file, "a") : NULL;
+		if (f) {
+			fclose(*l->stats_out);
+			*l->stats_out = f;
+		} else if (o->stats_file) {
+			progress_eprintf("pdnslog: reopening -stats_file %s: %s (still writing to the old file)\n",
+				o->stats_file, strerror(errno));
+		}
+	}
+	struct stats now;
+	collect_stats(&now, l->units, l->nunits, l->sinks);
+	if (l->metrics)
+		stats_board_publish(l->board, &now);
+	progress_tick(l->cap, &now);
+	if (statsd && monotonic_ns() >= l->next_statsd) {
+		statsd_send(statsd, &now);
+		l->next_statsd = monotonic_ns() + l->statsd_every;
+	}
+	if (stats_requested || monotonic_ns() >= l->next_stats) {
+		stats_requested = 0;
+		write_stats(*l->stats_out, &now, o->name);
+		if (o->stats_interval > 0)
+			l->next_stats = monotonic_ns() + o->stats_interval;
+	}
+	return stop_requested;
+}
+
+static bool on_idle(void *ctx)
+{
+	return housekeeping(ctx);
+}
+
+static void on_note(void *ctx, const char *line)
+{
+	progress_eprintf("pdnslog: %s\n", line);
+}
+
+/* An input opens (each file in turn, or the interface): its link type must
+ * be one pdnslog decodes, and its filter is built for that link type. */
+static int setup_input(void *ctx, struct capture *c, char *err)
+{
+	struct loop *l = ctx;
+	const struct options *o = l->o;
+	bool first = l->inputs_opened++ == 0;
+	if (!decode_linktype_supported(c->linktype)) {
+		const char *name = pcap_datalink_val_to_name(c->linktype);
+		snprintf(err, CAPTURE_ERRLEN, "%s: unsupported link type %s (%d)", c->name,
+			 name ? name : "unknown", c->linktype);
+		return -1;
+	}
+	const char *expr = o->bpf;
+	if (!expr) {
+		l->dnsfilter = (struct dnsfilter){ .linktype = c->linktype, .ports = &o->portset };
+		if (!dnsfilter_expr(l->filter, sizeof l->filter, &o->portset, &o->tunnels, c->linktype)) {
+			snprintf(err, CAPTURE_ERRLEN, "the default filter for -ports %s is too long; give -bpf",
+				 o->ports);
+			l->usage_error = first;
+			return -1;
+		}
+		capture_set_accepts(c, dnsfilter_accepts, &l->dnsfilter);
+		expr = l->filter;
+	}
+	debugf(o, "filter: %s", *expr ? expr : "none (every frame goes to the decoder)");
+	l->active_filter = expr;
+	if (*expr && capture_set_filter(c, expr, err) < 0) {
+		if (o->bpf) {
+			l->usage_error = first; /* a bad -bpf is a usage error */
+			return -1;
+		}
+		/* libpcap's filter language does not know this link type's
+		 * headers (NFLOG, ERF, ...): every frame goes to the decoder. */
+		debugf(o, "the default filter does not compile for this link type, "
+		       "every frame is decoded: %s", err);
+		l->active_filter = "";
+	}
+	debugf(o, "link type %s", pcap_datalink_val_to_name(c->linktype));
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -173,45 +334,60 @@ int main(int argc, char **argv)
 	options_parse(&o, argc, argv);
 	char err[CAPTURE_ERRLEN];
 
+	/* SIGINT/SIGTERM: stop and flush; SIGHUP: reopen -logfile (logrotate);
+	 * SIGUSR1: a stats record now.  From the start, so that a signal while
+	 * an input is opened (standard input waiting for its writer) is seen.
+	 * Blocking calls go on after the handler (SA_RESTART): the waits for
+	 * input are poll()s, which a signal always ends. */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* The inputs: every file is opened now (a missing one fails before
+	 * anything is read), then read in turn; the first that can be read
+	 * gives the first link type.  One that cannot is said and skipped (exit
+	 * status 1 at the end), but a -bpf that does not compile is a usage
+	 * error. */
+	static struct loop loop;
+	loop.o = &o;
 	struct capture cap;
-	int rc = o.pcap ? capture_open_file(&cap, o.pcap, err)
-			: capture_open_live(&cap, o.dev, (int)o.snaplen, o.promisc, (int)o.buffer_mb, err);
-	if (rc < 0) {
-		fprintf(stderr, "pdnslog: %s\n", err);
-		return 1;
-	}
-	if (!decode_linktype_supported(cap.linktype)) {
-		const char *name = pcap_datalink_val_to_name(cap.linktype);
-		fprintf(stderr, "pdnslog: %s: unsupported link type %s (%d)\n",
-			cap.name, name ? name : "unknown", cap.linktype);
-		capture_close(&cap);
-		return 1;
-	}
-	char filter[8192];
-	static struct dnsfilter dnsfilter;
-	if (!o.bpf) {
-		dnsfilter = (struct dnsfilter){ .linktype = cap.linktype, .ports = &o.portset };
-		if (!dnsfilter_expr(filter, sizeof filter, &o.portset, &o.tunnels, cap.linktype)) {
-			fprintf(stderr, "pdnslog: the default filter for -ports %s is too long; give -bpf\n",
-				o.ports);
-			capture_close(&cap);
-			return 2;
+	int rc, input_status = 0;
+	if (o.dev) {
+		if (capture_open_live(&cap, o.dev, (int)o.snaplen, o.promisc, (int)o.buffer_mb, err) < 0) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			return 1;
 		}
-		capture_set_accepts(&cap, dnsfilter_accepts, &dnsfilter);
-		o.bpf = filter;
+		if (setup_input(&loop, &cap, err) < 0) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			capture_close(&cap);
+			return loop.usage_error ? 2 : 1;
+		}
+	} else {
+		struct capture_hooks hooks = { .opened = setup_input, .idle = on_idle, .note = on_note,
+					       .ctx = &loop };
+		if (capture_open_files(&cap, o.inputs, o.ninputs, &hooks, o.debug, err) < 0) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			return 1;
+		}
+		while ((rc = capture_open_next(&cap, err)) < 0) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			if (loop.usage_error) {
+				capture_close(&cap);
+				return 2;
+			}
+			input_status = 1;
+		}
+		if (rc == 0 && input_status) { /* nothing could be read */
+			capture_close(&cap);
+			return 1;
+		}
+		if (rc == 0)
+			cap.linktype = DLT_EN10MB; /* stopped before the first input: nothing will be read */
 	}
-	debugf(&o, "filter: %s", *o.bpf ? o.bpf : "none (every frame goes to the decoder)");
-	if (o.bpf == filter && *o.bpf && capture_set_filter(&cap, o.bpf, err) < 0) {
-		/* libpcap's filter language does not know this link type's
-		 * headers (NFLOG, ERF, ...): every frame goes to the decoder. */
-		debugf(&o, "the default filter does not compile for this link type, "
-		       "every frame is decoded: %s", err);
-	} else if (*o.bpf && o.bpf != filter && capture_set_filter(&cap, o.bpf, err) < 0) {
-		fprintf(stderr, "pdnslog: %s\n", err);
-		capture_close(&cap);
-		return 2; /* a bad -bpf is a usage error */
-	}
-	debugf(&o, "link type %s", pcap_datalink_val_to_name(cap.linktype));
 
 	/* -fanout N: N packet sockets on the interface in one fanout group,
 	 * the kernel handing each flow to one of them. */
@@ -229,7 +405,7 @@ int main(int argc, char **argv)
 			struct capture *c = &fanout_caps[nunits];
 			if (capture_open_live(c, o.dev, (int)o.snaplen, o.promisc, (int)o.buffer_mb, err) < 0 ||
 			    capture_join_fanout(c, group, err) < 0 ||
-			    (*o.bpf && capture_set_filter(c, o.bpf, err) < 0)) {
+			    (*loop.active_filter && capture_set_filter(c, loop.active_filter, err) < 0)) {
 				fprintf(stderr, "pdnslog: %s\n", err);
 				return 1;
 			}
@@ -273,6 +449,27 @@ int main(int argc, char **argv)
 			return 2; /* a bad -kafka_opt is a usage error */
 		}
 		debugf(&o, "kafka: records to topic %s", o.kafka_topic);
+		if (o.kafka_avro)
+			debugf(&o, "kafka: records as Avro single objects, writer schema %s",
+			       o.kafka_avro_schema == AVRO_RECORD_PDNSLOG ? "pdnslog (docs/pdnslog-record.avsc)"
+			       : "gopassivedns (docs/gopassivedns-dnslogentry.avsc)");
+	}
+	if (o.fluentd) {
+		struct fluentd_config fc = {
+			.address = o.fluentd_socket, .tag = o.fluentd_tag, .queue_max = o.fluentd_queue,
+			.ack = o.fluentd_ack, .ack_timeout_ns = o.fluentd_ack_timeout, .debug = o.debug,
+		};
+		debugf(&o, "fluentd: records to %s", o.fluentd_socket);
+		if (!(fluentd = fluentd_open(&fc, err, sizeof err))) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			statsd_close(statsd);
+			if (syslog_out)
+				syslog_sink_close(syslog_out);
+			if (kafka)
+				kafka_close(kafka, 0, &kafka_final);
+			capture_close(&cap);
+			return 1; /* the host's name does not resolve */
+		}
 	}
 
 	FILE *stats_out = stderr;
@@ -305,6 +502,17 @@ int main(int argc, char **argv)
 		}
 		sinks[nsinks++] = &out_file;
 	}
+	if (!o.quiet) {
+		const char *others[4] = { o.logfile ? "-logfile" : NULL, syslog_out ? "syslog" : NULL,
+					  kafka ? "Kafka" : NULL, fluentd ? "Fluentd" : NULL };
+		for (int i = 0, n = 0; i < 4; i++) {
+			if (!others[i])
+				continue;
+			strcat(stdout_others, n++ ? ", " : "");
+			strcat(stdout_others, others[i]);
+		}
+		sink_on_reader_gone(&out_stdout, stdout_gone, NULL);
+	}
 
 	static struct stats_board board;
 	struct metrics_server *metrics = NULL;
@@ -332,13 +540,17 @@ int main(int argc, char **argv)
 	struct worker_config wc = {
 		.linktype = cap.linktype, .ports = &o.portset, .tunnels = &o.tunnels, .format = o.output,
 		.sensor = o.name, .sinks = sinks, .kafka = kafka, .kafka_key = o.kafka_key,
+		.kafka_avro = o.kafka_avro, .kafka_avro_schema = o.kafka_avro_schema,
+		.memuse_log = o.assembly_memuse_log,
 		.syslog = syslog_out, .level = syslog_out ? syslog_severity_name(o.syslog_sev) : "",
+		.fluentd = fluentd,
 		.pair = { .max_pending = per_worker((size_t)o.max_pending, share),
 			  .max_held_bytes = per_worker(PAIR_DEFAULT_HELD_BYTES, share),
 			  .gc_age_ns = o.gc_age },
 		.tcp = { .max_streams = per_worker((size_t)o.tcp_max_streams, share),
 			 .stream_bytes = (size_t)o.tcp_stream_kb << 10,
-			 .max_bytes = per_worker((size_t)o.tcp_max_mb << 20, share), .idle_ns = o.gc_age },
+			 .max_bytes = per_worker((size_t)o.tcp_max_mb << 20, share), .idle_ns = o.gc_age,
+			 .debug_log = o.assembly_debug_log },
 		.frag = { .max_datagrams = per_worker((size_t)o.frag_max_datagrams, share),
 			  .max_bytes = per_worker((size_t)o.frag_max_mb << 20, share),
 			  .timeout_ns = o.frag_timeout },
@@ -378,15 +590,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* SIGINT/SIGTERM: stop and flush; SIGHUP: reopen -logfile (logrotate);
-	 * SIGUSR1: a stats record now. */
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* A terminal on standard error: a progress line (not over records on
+	 * the same terminal) and, at the end, a summary for the stats record. */
+	bool interactive = isatty(STDERR_FILENO);
+	progress_open(o.progress && interactive && (o.quiet || !isatty(STDOUT_FILENO)));
 
 	/* Everything is open and every thread runs: from here on the process
 	 * needs only a few system calls.  The profiler's timer signals and file
@@ -395,6 +602,7 @@ int main(int argc, char **argv)
 		tzset(); /* gmtime_r() reads the zone file once: before, not after */
 		struct sandbox_config sc = { .metrics = metrics != NULL, .kafka = kafka != NULL,
 					     .syslog = syslog_out != NULL, .statsd = statsd != NULL,
+					     .fluentd = fluentd != NULL,
 					     .rotate = o.log_max_size > 0,
 					     .rotate_compress = o.log_max_size > 0 && o.log_compress,
 					     .read_files = cap.live && o.promisc };
@@ -408,50 +616,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pdnslog: debug: no seccomp sandbox (%s)\n",
 			!o.sandbox ? "-sandbox=false" : o.cpuprofile ? "-cpuprofile" : "sanitizer build");
 	}
-	int64_t next_stats = o.stats_interval > 0 ? monotonic_ns() + o.stats_interval : INT64_MAX;
-	const int64_t statsd_every = o.statsd_interval * 1000000000LL;
-	int64_t next_statsd = statsd ? monotonic_ns() + statsd_every : INT64_MAX;
+	loop.cap = &cap;
+	loop.units = units;
+	loop.nunits = nunits;
+	loop.sinks = sinks;
+	loop.logfile = o.logfile ? &out_file : NULL;
+	loop.stats_out = &stats_out;
+	loop.board = &board;
+	loop.metrics = metrics;
+	loop.next_stats = o.stats_interval > 0 ? monotonic_ns() + o.stats_interval : INT64_MAX;
+	loop.statsd_every = o.statsd_interval * 1000000000LL;
+	loop.next_statsd = statsd ? monotonic_ns() + loop.statsd_every : INT64_MAX;
+	loop.running = true;
 	unsigned long polls = 0;
 
-	int status = 0;
+	int status = input_status;
 	for (;;) {
 		int64_t ts;
 		const uint8_t *data;
 		uint32_t caplen, wirelen;
 		if (stop_requested)
 			break;
-		if (reopen_requested) {
-			reopen_requested = 0;
-			if (o.logfile)
-				sink_reopen(&out_file);
-			/* -stats_file too: logrotate moves it with the log. */
-			FILE *f = o.stats_file ? fopen(o.stats_file, "a") : NULL;
-			if (f) {
-				fclose(stats_out);
-				stats_out = f;
-			} else if (o.stats_file) {
-				fprintf(stderr, "pdnslog: reopening -stats_file %s: %s (still writing to the old file)\n",
-					o.stats_file, strerror(errno));
-			}
-		}
-		/* Every 1024 packets, and on every live timeout: the metrics
-		 * board is refreshed and the stats clock read. */
-		if (stats_requested || (++polls & 1023) == 0) {
-			struct stats now;
-			collect_stats(&now, units, nunits, sinks);
-			if (metrics)
-				stats_board_publish(&board, &now);
-			if (statsd && monotonic_ns() >= next_statsd) {
-				statsd_send(statsd, &now);
-				next_statsd = monotonic_ns() + statsd_every;
-			}
-			if (stats_requested || monotonic_ns() >= next_stats) {
-				stats_requested = 0;
-				write_stats(stats_out, &now, o.name);
-				if (o.stats_interval > 0)
-					next_stats = monotonic_ns() + o.stats_interval;
-			}
-		}
+		/* On each signal, every 1024 packets and on every live timeout. */
+		if (reopen_requested || stats_requested || (++polls & 1023) == 0)
+			housekeeping(&loop);
 		rc = capture_next(&cap, &ts, &data, &caplen, &wirelen, err);
 		if (rc == 1) {
 			unit_packet(&units[0], ts, data, caplen, wirelen);
@@ -462,11 +650,14 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (rc == -1) {
-			fprintf(stderr, "pdnslog: %s\n", err);
+			/* This input failed; the next one follows. */
+			progress_eprintf("pdnslog: %s\n", err);
 			status = 1;
+			continue;
 		}
 		break;
 	}
+	progress_close();
 	/* Every capture stops, then every worker writes what still waits. */
 	stop_requested = 1;
 	for (int i = 1; i < nunits; i++) {
@@ -484,11 +675,10 @@ int main(int argc, char **argv)
 	if (o.cpuprofile)
 		ProfilerStop();
 
+	/* A failed write is an error; a closed standard output is not. */
 	uint64_t output_errors = 0;
-	for (int i = 0; i < nsinks; i++) {
-		sink_flush(sinks[i]);
+	for (int i = 0; i < nsinks; i++)
 		output_errors += sinks[i]->errors;
-	}
 	if (output_errors)
 		status = 1;
 	struct stats total;
@@ -499,12 +689,26 @@ int main(int argc, char **argv)
 		write_stats(NULL, &total, o.name);
 		kafka_close(kafka, o.kafka_flush_timeout, &kafka_final);
 		kafka = NULL;
-		uint64_t lost = kafka_final.failed + kafka_final.dropped + kafka_final.undelivered;
+		uint64_t lost = kafka_final.failed + kafka_final.dropped + kafka_final.undelivered +
+				kafka_final.stats_lost;
 		if (lost) {
 			fprintf(stderr, "pdnslog: kafka: %llu messages not delivered (failed %llu, "
-				"dropped %llu, undelivered %llu)\n", (unsigned long long)lost,
+				"dropped %llu, undelivered %llu, stats records %llu)\n", (unsigned long long)lost,
 				(unsigned long long)kafka_final.failed, (unsigned long long)kafka_final.dropped,
-				(unsigned long long)kafka_final.undelivered);
+				(unsigned long long)kafka_final.undelivered,
+				(unsigned long long)kafka_final.stats_lost);
+			status = 1;
+		}
+	}
+	if (fluentd) {
+		fluentd_close(fluentd, o.fluentd_flush_timeout, &fluentd_final);
+		fluentd = NULL;
+		uint64_t lost = fluentd_final.dropped + fluentd_final.undelivered;
+		if (lost) {
+			fprintf(stderr, "pdnslog: fluentd: %llu records not delivered (dropped %llu, "
+				"undelivered %llu)\n", (unsigned long long)lost,
+				(unsigned long long)fluentd_final.dropped,
+				(unsigned long long)fluentd_final.undelivered);
 			status = 1;
 		}
 	}
@@ -513,7 +717,15 @@ int main(int argc, char **argv)
 	char why[512];
 	if (stats_explain_silence(&total, o.ports, why, sizeof why))
 		fprintf(stderr, "pdnslog: %s\n", why);
-	write_stats(stats_out, &total, o.name);
+	/* On a terminal a summary instead; the record still goes to -stats_file. */
+	write_stats(interactive && stats_out == stderr ? NULL : stats_out, &total, o.name);
+	if (interactive) {
+		struct strbuf sb;
+		strbuf_init(&sb);
+		stats_summary(&sb, &total, progress_elapsed_ns(), o.stats_file);
+		fwrite(sb.p, 1, sb.len, stderr);
+		strbuf_free(&sb);
+	}
 	if (statsd) {
 		statsd_send(statsd, &total);
 		statsd_close(statsd);

@@ -2,6 +2,7 @@
 #include "cli/flags.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,67 +75,130 @@ int parse_duration(const char *s, int64_t *ns)
 /* Values copied from the environment and config files live as long as the
  * process; kept here, they stay reachable when a stronger source replaces
  * them (LeakSanitizer would call them leaks otherwise). */
-static char *kept_values[2 * FLAG_LIST_MAX + 256];
-static size_t nkept;
+static char **kept;
+static size_t nkept, kept_cap;
 
 static char *keep(const char *v)
 {
-	if (nkept == sizeof kept_values / sizeof kept_values[0])
-		return NULL;
+	if (nkept == kept_cap) {
+		size_t cap = kept_cap ? 2 * kept_cap : 64;
+		char **grown = realloc(kept, cap * sizeof *grown);
+		if (!grown)
+			return NULL;
+		kept = grown;
+		kept_cap = cap;
+	}
 	char *copy = strdup(v);
 	if (copy)
-		kept_values[nkept++] = copy;
+		kept[nkept++] = copy;
 	return copy;
 }
 
-static int set_value(struct flag *f, const char *v, int source, char *err, size_t errlen)
+const char *flags_origin(const struct flag *f, char *buf, size_t len)
+{
+	if (f->source == FLAG_FROM_FILE) {
+		snprintf(buf, len, "%s:%d: %s", f->file, f->line, f->name);
+	} else if (f->source == FLAG_FROM_ENV) {
+		char names[2][64];
+		flags_env_names(f, names);
+		snprintf(buf, len, "environment %s: -%s", names[f->line == 1], f->name);
+	} else {
+		snprintf(buf, len, "-%s", f->name);
+	}
+	return buf;
+}
+
+/* Why n is outside f's range, or NULL.  A duration's range is either "not
+ * negative" (min 0) or "positive" (min 1 ns), up to any length. */
+static const char *out_of_range(const struct flag *f, long long n, char *buf, size_t len)
+{
+	if (!f->max || (n >= f->min && n <= f->max))
+		return NULL;
+	if (f->kind == FLAG_DURATION)
+		snprintf(buf, len, f->min > 0 ? "must be a positive duration" : "must not be negative");
+	else if (f->max == LLONG_MAX)
+		snprintf(buf, len, "must be at least %lld", f->min);
+	else
+		snprintf(buf, len, "must be between %lld and %lld", f->min, f->max);
+	return buf;
+}
+
+/* Set f from source (file and line: see struct flag), checking the value. */
+static int set_value(struct flag *f, const char *v, int source, const char *file, int line,
+		     char *err, size_t errlen)
 {
 	char *end;
+	long long n = 0;
 	/* A list from a stronger source replaces the weaker one's. */
 	if (f->kind == FLAG_LIST && source > f->source)
 		((struct flag_list *)f->value)->n = 0;
 	f->source = source;
+	f->file = file;
+	f->line = line;
 	switch (f->kind) {
 	case FLAG_STRING:
 		*(const char **)f->value = v;
-		return 0;
+		break;
 	case FLAG_BOOL:
 		if (parse_bool(v, f->value) == 0)
-			return 0;
+			break;
 		snprintf(err, errlen, "invalid boolean value \"%s\" for flag -%s", v, f->name);
 		return -1;
-	case FLAG_INT: {
+	case FLAG_INT:
 		errno = 0;
-		long long n = strtoll(v, &end, 0);
+		n = strtoll(v, &end, 0);
 		if (*v && !*end && !errno) {
 			*(long long *)f->value = n;
-			return 0;
+			break;
 		}
 		snprintf(err, errlen, "invalid value \"%s\" for flag -%s: not an integer", v, f->name);
 		return -1;
-	}
 	case FLAG_LIST: {
 		struct flag_list *l = f->value;
 		if (l->n < FLAG_LIST_MAX) {
 			l->v[l->n++] = v;
-			return 0;
+			break;
 		}
 		snprintf(err, errlen, "flag -%s given more than %d times", f->name, FLAG_LIST_MAX);
 		return -1;
 	}
-	case FLAG_DURATION:
-		if (parse_duration(v, f->value) == 0)
-			return 0;
+	case FLAG_DURATION: {
+		int64_t ns;
+		if (parse_duration(v, &ns) == 0) {
+			*(int64_t *)f->value = ns;
+			n = ns;
+			break;
+		}
 		snprintf(err, errlen, "invalid value \"%s\" for flag -%s: not a duration (e.g. 90s, 1m, 1h30m)", v, f->name);
 		return -1;
 	}
+	}
+	char range[96];
+	const char *why = f->kind == FLAG_INT || f->kind == FLAG_DURATION ? out_of_range(f, n, range, sizeof range) : NULL;
+	if (!why && f->check)
+		why = f->check(v);
+	if (!why)
+		return 0;
+	/* Named as the source spells it: "format" in a file, else "-format". */
+	snprintf(err, errlen, "%s%s %s", source == FLAG_FROM_FILE ? "" : "-", f->name, why);
 	return -1;
 }
 
 int flags_parse(struct flag *table, int argc, char **argv, char *err, size_t errlen)
 {
+	return flags_parse_args(table, argc, argv, NULL, err, errlen);
+}
+
+int flags_parse_args(struct flag *table, int argc, char **argv, int *first_arg, char *err, size_t errlen)
+{
+	if (first_arg)
+		*first_arg = argc;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
+		if (first_arg && (arg[0] != '-' || arg[1] == 0 || strcmp(arg, "--") == 0)) {
+			*first_arg = i + (strcmp(arg, "--") == 0); /* as Go's flag package */
+			return 0;
+		}
 		if (arg[0] != '-' || arg[1] == 0) {
 			snprintf(err, errlen, "unexpected argument \"%s\" (flags start with -)", arg);
 			return -1;
@@ -169,7 +233,7 @@ int flags_parse(struct flag *table, int argc, char **argv, char *err, size_t err
 			snprintf(err, errlen, "flag needs an argument: -%s", name);
 			return -1;
 		}
-		if (set_value(f, v, FLAG_FROM_ARGS, err, errlen) < 0)
+		if (set_value(f, v, FLAG_FROM_ARGS, NULL, 0, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -201,7 +265,7 @@ int flags_parse_env(struct flag *table, char *err, size_t errlen)
 			if (!v)
 				continue;
 			if (f->kind != FLAG_LIST) {
-				if (set_value(f, v, FLAG_FROM_ENV, err, errlen) < 0)
+				if (set_value(f, v, FLAG_FROM_ENV, NULL, i, err, errlen) < 0)
 					goto bad;
 				break;
 			}
@@ -212,7 +276,7 @@ int flags_parse_env(struct flag *table, char *err, size_t errlen)
 				return -1;
 			}
 			for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save))
-				if (set_value(f, t, FLAG_FROM_ENV, err, errlen) < 0)
+				if (set_value(f, t, FLAG_FROM_ENV, NULL, i, err, errlen) < 0)
 					goto bad;
 			break;
 		bad:;
@@ -225,14 +289,54 @@ int flags_parse_env(struct flag *table, char *err, size_t errlen)
 	return 0;
 }
 
-static char *trim(char *s)
+static char *skip_blanks(char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
+	return s;
+}
+
+static char *trim(char *s)
+{
+	s = skip_blanks(s);
 	char *e = s + strlen(s);
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
 		*--e = 0;
 	return s;
+}
+
+/* Split one config line in place (see flags_parse_file): 0 with *name and
+ * *value, both NULL for a blank or comment line; or -1 with why. */
+static int split_setting(char *line, char **name, char **value, const char **why)
+{
+	char *s = trim(line);
+	*name = *value = NULL;
+	if (*s == 0 || *s == '#')
+		return 0;
+	char *eq = strchr(s, '=');
+	if (!eq)
+		return *why = "expected name = value", -1;
+	*eq = 0;
+	*name = trim(s);
+	char *v = skip_blanks(eq + 1);
+	if (*v == '"' || *v == '\'') {
+		char *close = strchr(v + 1, *v);
+		if (!close)
+			return *why = *v == '"' ? "no closing \" for the value" : "no closing ' for the value", -1;
+		*close = 0;
+		char *rest = skip_blanks(close + 1);
+		if (*rest && *rest != '#')
+			return *why = "text after the value's closing quote (a comment starts with #)", -1;
+		*value = v + 1;
+		return 0;
+	}
+	for (char *p = v; *p; p++)
+		if (*p == '#' && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = 0;
+			break;
+		}
+	*value = trim(v);
+	return 0;
 }
 
 int flags_parse_file(struct flag *table, const char *path, char *err, size_t errlen)
@@ -242,8 +346,13 @@ int flags_parse_file(struct flag *table, const char *path, char *err, size_t err
 		snprintf(err, errlen, "-config %s: %s", path, strerror(errno));
 		return -1;
 	}
+	const char *file = keep(path);
 	char line[4096], why[512];
 	int lineno = 0, rc = 0;
+	if (!file) {
+		snprintf(err, errlen, "-config %s: out of memory", path);
+		rc = -1;
+	}
 	while (rc == 0 && fgets(line, sizeof line, in)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(in)) {
@@ -251,38 +360,30 @@ int flags_parse_file(struct flag *table, const char *path, char *err, size_t err
 			rc = -1;
 			break;
 		}
-		char *s = trim(line);
-		if (*s == 0 || *s == '#')
-			continue;
-		char *eq = strchr(s, '=');
-		if (!eq) {
-			snprintf(err, errlen, "%s:%d: expected name = value", path, lineno);
+		char *name, *value;
+		const char *bad;
+		if (split_setting(line, &name, &value, &bad) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, bad);
 			rc = -1;
 			break;
 		}
-		*eq = 0;
-		char *name = trim(s), *value = trim(eq + 1);
+		if (!name)
+			continue;
 		while (*name == '-')
 			name++;
-		/* "value" in quotes keeps its spaces and may hold a '#'. */
-		size_t vn = strlen(value);
-		if (vn >= 2 && value[0] == '"' && value[vn - 1] == '"') {
-			value[vn - 1] = 0;
-			value++;
-		}
 		struct flag *f = flags_find(table, name);
 		if (!f || (f->env && !*f->env) || strcmp(name, "config") == 0) {
 			snprintf(err, errlen, "%s:%d: unknown setting \"%s\"", path, lineno, name);
 			rc = -1;
 			break;
 		}
-		char *kept = keep(value);
-		if (!kept) {
-			snprintf(err, errlen, "%s:%d: too many settings or out of memory", path, lineno);
+		char *kept_value = keep(value);
+		if (!kept_value) {
+			snprintf(err, errlen, "%s:%d: out of memory", path, lineno);
 			rc = -1;
 			break;
 		}
-		if (set_value(f, kept, FLAG_FROM_FILE, why, sizeof why) < 0) {
+		if (set_value(f, kept_value, FLAG_FROM_FILE, file, lineno, why, sizeof why) < 0) {
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
 			rc = -1;
 		}
@@ -297,12 +398,16 @@ int flags_parse_file(struct flag *table, const char *path, char *err, size_t err
 
 void flags_usage(const struct flag *table, FILE *out)
 {
-	fprintf(out, "Usage: pdnslog [flags]\n\nFlags (-flag or --flag; -flag=value or -flag value):\n");
+	fprintf(out, "Usage: pdnslog [flags] [capture file ...]\n\nFlags (-flag or --flag; -flag=value or -flag value):\n");
 	for (const struct flag *f = table; f->name; f++) {
 		const char *kind = f->kind == FLAG_STRING ? " string" : f->kind == FLAG_INT ? " int" :
 				   f->kind == FLAG_DURATION ? " duration" :
 				   f->kind == FLAG_LIST ? " value (repeatable)" : "";
 		fprintf(out, "  -%s%s\n    \t%s", f->name, kind, f->help);
+		if (f->kind == FLAG_INT && f->max == LLONG_MAX)
+			fprintf(out, " (at least %lld)", f->min);
+		else if (f->kind == FLAG_INT && f->max)
+			fprintf(out, " (%lld to %lld)", f->min, f->max);
 		if (f->defval && *f->defval)
 			fprintf(out, " (default %s)", f->defval);
 		char names[2][64];

@@ -32,7 +32,11 @@ bool sandbox_available(void)
 
 /* Allowed whatever their arguments. */
 static const int always[] = {
-	/* reading packets and writing records */
+	/* reading packets and writing records.  Every capture file is opened
+	 * before the filter is installed (capture_open_files); reading them in
+	 * turn, plain or compressed, takes read, pread64, poll (pipes and
+	 * compressed files wait in it), lseek (progress), fcntl (fdopen), close
+	 * and memory, nothing more. */
 	SCMP_SYS(read), SCMP_SYS(readv), SCMP_SYS(pread64), SCMP_SYS(write), SCMP_SYS(writev),
 	SCMP_SYS(pwrite64), SCMP_SYS(lseek), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
 	SCMP_SYS(statx), SCMP_SYS(close), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
@@ -100,13 +104,17 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 	if (rc == 0 && cfg->rotate)
 		rc = allow_all(ctx, (const int[]){ SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
 						   SCMP_SYS(unlinkat), SCMP_SYS(getdents64) }, 5);
-	if (rc == 0 && (cfg->syslog || cfg->statsd))
+	if (rc == 0 && (cfg->syslog || cfg->statsd || cfg->fluentd))
 		rc = allow_all(ctx, (const int[]){ SCMP_SYS(sendto), SCMP_SYS(sendmsg) }, 2);
-	if (rc == 0 && cfg->syslog && !cfg->kafka)
+	if (rc == 0 && (cfg->syslog || cfg->fluentd) && !cfg->kafka)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
-	if (rc == 0 && cfg->syslog && !cfg->kafka)
+	if (rc == 0 && (cfg->syslog || cfg->fluentd) && !cfg->kafka)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	/* Fluentd over TCP: its address was resolved before. */
+	for (int fam = 0; rc == 0 && cfg->fluentd && !cfg->kafka && fam < 2; fam++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (int[]){ AF_INET, AF_INET6 }[fam]));
 	/* Sockets of the internet and local families only; threads, never
 	 * processes (clone3 hides its flags from the filter: glibc falls back
 	 * to clone when it is missing). */

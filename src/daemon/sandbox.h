@@ -20,6 +20,8 @@ struct sandbox_config {
 	bool kafka;      /* librdkafka runs: it connects to brokers (resolving their
 			  * names, which reads /etc files), starts a thread per
 			  * broker it learns of, and wakes them through pipes */
+	bool fluentd;    /* the -fluentd_socket sink: connects (and reconnects) a
+			  * Unix or TCP stream socket, sends, reads acks */
 	bool read_files; /* open files for reading too: libpcap reads a promiscuous
 			  * interface's drop counters from /sys at every pcap_stats() */
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decode/encap.h"
+#include "decode/tcplog.h"
 #include "dns/message.h"
 #include "util/byteorder.h"
 #include "util/keyhash.h"
@@ -47,6 +48,7 @@ struct stream {
 	uint32_t next_seq;              /* the next byte expected in order */
 	bool have_seq;
 	bool synced;                    /* buf starts at a length prefix */
+	uint32_t first_seq;             /* the first seen (SYN or data), for -assembly_debug_log */
 	uint8_t *buf;                   /* in-order bytes not yet framed */
 	size_t len, cap;
 	struct segment *ooo;
@@ -435,7 +437,16 @@ static struct stream *lookup(struct tcp_table *t, const struct packet *pkt, bool
 	return s;
 }
 
-void tcp_segment(struct tcp_table *t, const struct packet *pkt)
+/* What -assembly_debug_log says of a segment (NULL lg: nothing). */
+struct seglog {
+	const char *what;
+	uint32_t first_seq;
+	size_t waiting;
+	size_t drained;   /* held segments it let in */
+	bool closed;      /* FIN or RST: the stream left */
+};
+
+static void segment(struct tcp_table *t, const struct packet *pkt, struct seglog *lg)
 {
 	const uint8_t *p = pkt->payload;
 	size_t n = pkt->len;
@@ -444,23 +455,33 @@ void tcp_segment(struct tcp_table *t, const struct packet *pkt)
 	if (!s) {
 		if (n > 0)
 			t->stats->tcp_limit_drops++;
+		if (lg)
+			lg->what = n > 0 ? "no room for the stream (dropped)" : "no data, no stream";
 		return;
 	}
 	touch(t, s);
 	s->last_ns = pkt->ts_ns;
 	s->ts_digits = pkt->ts_digits;
 	uint32_t seq = pkt->tcp_seq;
+	if (lg)
+		lg->what = n > 0 ? "in order" : "no data";
 	if (pkt->tcp_flags & TH_SYN) {
 		clear_data(t, s);
 		s->have_seq = true;
 		s->synced = true;
 		s->next_seq = seq + 1;
+		s->first_seq = seq;
 		seq++;
+		if (lg)
+			lg->what = "SYN";
 	} else if (!s->have_seq && n > 0) {
 		/* No handshake seen: start here, boundary unknown. */
 		s->have_seq = true;
 		s->synced = false;
 		s->next_seq = seq;
+		s->first_seq = seq;
+		if (lg)
+			lg->what = "no handshake seen: the stream starts here";
 	}
 	if (n > 0 && !pkt->truncated) {
 		int32_t d = (int32_t)(seq - s->next_seq);
@@ -469,21 +490,37 @@ void tcp_segment(struct tcp_table *t, const struct packet *pkt)
 			if (behind >= n) {
 				t->stats->tcp_retransmits++;
 				n = 0;
+				if (lg)
+					lg->what = "retransmit (every byte already had)";
 			} else {
 				p += behind;
 				n -= behind;
 				d = 0;
+				if (lg)
+					lg->what = "overlap (the first bytes already had, the rest in order)";
 			}
 		}
 		if (n > 0 && d == 0) {
+			size_t held = s->ooo_count;
 			append(t, s, p, n);
 			drain(t, s);
+			if (lg)
+				lg->drained = held - s->ooo_count;
 		} else if (n > 0) {
+			if (lg)
+				lg->what = "out of order, held until the hole before it fills";
 			hold(t, s, seq, p, n);
 		}
 	} else if (n > 0) {
 		/* The capture cut this segment: its bytes are not all here. */
 		t->stats->tcp_limit_drops++;
+		if (lg)
+			lg->what = "cut short by the capture (dropped)";
+	}
+	if (lg) {
+		lg->first_seq = s->first_seq;
+		lg->waiting = closing ? 0 : s->ooo_count;
+		lg->closed = closing;
 	}
 	if (closing)
 		close_stream(t, s);
@@ -493,16 +530,59 @@ void tcp_segment(struct tcp_table *t, const struct packet *pkt)
 	}
 }
 
+void tcp_segment(struct tcp_table *t, const struct packet *pkt)
+{
+	if (!t->cfg.debug_log) {
+		segment(t, pkt, NULL);
+		return;
+	}
+	struct tcplog_snap before;
+	struct seglog lg = { 0 };
+	tcplog_snap(&before, t->stats);
+	segment(t, pkt, &lg);
+	tcplog_segment(pkt, lg.first_seq, lg.what, lg.drained, lg.waiting, lg.closed, &before,
+		       t->stats);
+}
+
+/* The oldest stream leaves, not for one of its segments (idle: counted
+ * expired); said with -assembly_debug_log. */
+static void close_oldest(struct tcp_table *t, bool idle)
+{
+	struct stream *s = t->oldest;
+	struct tcplog_snap before;
+	struct stream_key k = s->key;
+	if (t->cfg.debug_log)
+		tcplog_snap(&before, t->stats);
+	if (idle)
+		t->stats->tcp_expired++;
+	close_stream(t, s);
+	if (t->cfg.debug_log)
+		tcplog_stream(k.family, k.src, k.sport, k.dst, k.dport,
+			      idle ? "idle longer than -gc_age" : "end of input", &before, t->stats);
+}
+
 void tcp_expire(struct tcp_table *t, int64_t now_ns)
 {
-	while (t->oldest && now_ns - t->oldest->last_ns > t->cfg.idle_ns) {
-		t->stats->tcp_expired++;
-		close_stream(t, t->oldest);
-	}
+	while (t->oldest && now_ns - t->oldest->last_ns > t->cfg.idle_ns)
+		close_oldest(t, true);
 }
 
 void tcp_flush(struct tcp_table *t)
 {
 	while (t->oldest)
-		close_stream(t, t->oldest);
+		close_oldest(t, false);
+}
+
+void tcp_memuse(const struct tcp_table *t, struct tcp_memuse *m)
+{
+	m->streams = t->count;
+	m->max_streams = t->cfg.max_streams;
+	m->bytes = t->bytes;
+	m->max_bytes = t->cfg.max_bytes;
+	m->held_segments = m->held_bytes = m->unframed = 0;
+	for (const struct stream *s = t->oldest; s; s = s->newer) {
+		m->held_segments += s->ooo_count;
+		m->held_bytes += s->ooo_bytes;
+		m->unframed += s->len;
+	}
 }

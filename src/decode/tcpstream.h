@@ -12,6 +12,7 @@
 #ifndef PDNSLOG_TCPSTREAM_H
 #define PDNSLOG_TCPSTREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,7 @@ struct tcp_config {
 	size_t stream_bytes;    /* bytes buffered per direction */
 	size_t max_bytes;       /* bytes buffered in all */
 	int64_t idle_ns;        /* a stream idle this long (capture time) is dropped */
+	bool debug_log;         /* -assembly_debug_log: a line per segment (decode/tcplog.h) */
 };
 
 /* Receives each whole DNS message: pkt carries the flow and the capture
@@ -52,5 +54,9 @@ void tcp_flush(struct tcp_table *t);
 
 size_t tcp_streams(const struct tcp_table *t);
 size_t tcp_buffered(const struct tcp_table *t);
+
+struct tcp_memuse;
+/* Fill the tcp_* fields of m (-assembly_memuse_log): walks every stream. */
+void tcp_memuse(const struct tcp_table *t, struct tcp_memuse *m);
 
 #endif

@@ -1,24 +1,47 @@
 /* worker: glue of the packet pipeline for one thread. */
 #include "pipeline/worker.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/tcplog.h"
 #include "dns/message.h"
 #include "dns/name.h"
 #include "util/ipfmt.h"
 
-#define OUT_FLUSH_AT (32u << 10) /* batches the sinks write without copying */
+#define OUT_FLUSH_AT (32u << 10) /* a batch: one write to each output, records counted per batch */
 
+/* The batch to every output.  A record counts in records_written once, if
+ * any output took it: the file sinks write a batch whole or a first part of
+ * it, so the longest part any wrote is written; syslog adds what it sent of
+ * the rest; Kafka, whose deliveries come later, what it delivers of what is
+ * still missing (kafka_batch_done). */
 static void flush_out(struct worker *w)
 {
 	if (w->out.len == 0)
 		return;
-	for (struct sink **s = w->cfg.sinks; *s; s++)
-		sink_write(*s, w->out.p, w->out.len);
+	size_t n = w->out_records, reached = 0;
+	for (struct sink **s = w->cfg.sinks; *s; s++) {
+		size_t got = sink_write(*s, w->out.p, w->out.len, n);
+		if (got > reached)
+			reached = got;
+	}
 	if (w->cfg.syslog)
-		syslog_sink_write(w->cfg.syslog, w->out.p, w->out.len);
+		reached += syslog_sink_write_from(w->cfg.syslog, w->out.p, w->out.len, reached);
+	w->stats.records_written += reached;
+	if (w->kafka_batch) {
+		kafka_batch_done(w->cfg.kafka, w->kafka_batch, n - reached);
+		w->kafka_batch = NULL;
+	}
+	/* Fluentd's deliveries come later too; beside Kafka, which counts the
+	 * missing ones it delivers, it counts none (a record both deliver
+	 * would be counted twice). */
+	if (w->cfg.fluentd)
+		fluentd_write(w->cfg.fluentd, w->out.p, w->out.len, n, w->cfg.kafka ? 0 : n - reached);
 	strbuf_reset(&w->out);
+	w->out_records = 0;
 }
 
 static void parse_leg(struct worker *w, struct dns_msg *m, const struct leg *leg,
@@ -47,19 +70,40 @@ static void kafka_key_of(struct strbuf *sb, enum kafka_key kind, const struct ex
 	}
 }
 
-/* Each record written since `start` (a line) becomes one Kafka message. */
+/* -kafka_avro: each Avro-encoded record becomes one message, keyed. */
+struct avro_out {
+	struct worker *w;
+	const char *key;
+	size_t keylen;
+};
+
+static void produce_avro(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct avro_out *o = ctx;
+	kafka_produce(o->w->cfg.kafka, o->w->kafka_batch, o->key, o->keylen, (const char *)msg, len);
+}
+
+/* Each record written since `start` (a line) becomes one Kafka message:
+ * the line, or with -kafka_avro the record in Avro. */
 static void produce_records(struct worker *w, const struct exchange *x, size_t start)
 {
 	if (w->out.overflow)
 		return;
+	if (!w->kafka_batch)
+		w->kafka_batch = kafka_batch_new();
 	kafka_key_of(&w->kafka_key, w->cfg.kafka_key, x);
 	const char *key = w->kafka_key.overflow || w->cfg.kafka_key == KAFKA_KEY_NONE ? NULL : w->kafka_key.p;
 	size_t keylen = key ? w->kafka_key.len : 0;
+	if (w->avro) {
+		struct avro_out o = { w, key, keylen };
+		avro_enc_exchange(w->avro, &w->fmt, x, produce_avro, &o);
+		return;
+	}
 	const char *p = w->out.p + start, *end = w->out.p + w->out.len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		kafka_produce(w->cfg.kafka, key, keylen, p, n);
+		kafka_produce(w->cfg.kafka, w->kafka_batch, key, keylen, p, n);
 		p += n + 1;
 	}
 }
@@ -82,7 +126,8 @@ static void emit(void *ctx, const struct flow_key *key, const struct leg *query,
 	size_t start = w->out.len;
 	size_t n = w->cfg.format == FORMAT_JSON ? format_json(&w->fmt, &w->out, &x)
 						 : format_flat(&w->fmt, &w->out, &x);
-	w->stats.records_written += n;
+	w->stats.records_built += n;
+	w->out_records += n;
 	if (w->cfg.kafka && n)
 		produce_records(w, &x, start);
 	if (w->out.len >= OUT_FLUSH_AT)
@@ -148,11 +193,31 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	w->tcp = tcp_create(&cfg->tcp, on_tcp_message, w, &w->stats);
 	w->frags = frag_create(&cfg->frag, &w->stats);
 	w->decoder.frags = w->frags;
-	if (!w->rrs_q || !w->rrs_r || !w->pairs || !w->tcp || !w->frags) {
+	if (cfg->kafka && cfg->kafka_avro) {
+		char err[256];
+		if (!(w->avro = avro_enc_new(cfg->kafka_avro_schema, err, sizeof err)))
+			fprintf(stderr, "pdnslog: %s\n", err);
+	}
+	static atomic_int next_id;
+	w->id = atomic_fetch_add(&next_id, 1);
+	if (!w->rrs_q || !w->rrs_r || !w->pairs || !w->tcp || !w->frags ||
+	    (cfg->kafka && cfg->kafka_avro && !w->avro)) {
 		worker_destroy(w);
 		return -1;
 	}
 	return 0;
+}
+
+/* -assembly_memuse_log: the reassembly tables' memory, one line. */
+static void memuse_line(struct worker *w)
+{
+	struct tcp_memuse m;
+	tcp_memuse(w->tcp, &m);
+	m.frag_datagrams = frag_datagrams(w->frags);
+	m.frag_bytes = frag_bytes(w->frags);
+	m.max_frag_datagrams = w->cfg.frag.max_datagrams;
+	m.max_frag_bytes = w->cfg.frag.max_bytes;
+	tcplog_memuse(w->id, &m);
 }
 
 void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
@@ -168,10 +233,17 @@ void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
 									  : ts_ns + w->cfg.gc_interval_ns;
 	}
 	decode_frame(&w->decoder, ts_ns, ts_digits, frame, caplen, wirelen);
+	if (w->cfg.memuse_log && ts_ns >= w->next_memuse) {
+		if (w->next_memuse)
+			memuse_line(w);
+		w->next_memuse = ts_ns + TCP_MEMUSE_INTERVAL_NS;
+	}
 }
 
 void worker_finish(struct worker *w)
 {
+	if (w->cfg.memuse_log)
+		memuse_line(w); /* what the input left in the tables */
 	frag_flush(w->frags);
 	tcp_flush(w->tcp);
 	pair_flush(w->pairs);
@@ -190,6 +262,8 @@ void worker_destroy(struct worker *w)
 	format_ctx_free(&w->fmt);
 	strbuf_free(&w->out);
 	strbuf_free(&w->kafka_key);
+	avro_enc_free(w->avro);
+	w->avro = NULL;
 	w->pairs = NULL;
 	w->rrs_q = w->rrs_r = NULL;
 }

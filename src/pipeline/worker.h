@@ -10,8 +10,10 @@
 
 #include "decode/decode.h"
 #include "decode/tcpstream.h"
+#include "format/avro.h"
 #include "format/record.h"
 #include "pair/table.h"
+#include "sink/fluentd.h"
 #include "sink/kafka.h"
 #include "sink/sink.h"
 #include "sink/syslog.h"
@@ -32,7 +34,11 @@ struct worker_config {
 	struct sink **sinks;   /* NULL-terminated */
 	struct kafka_sink *kafka; /* or NULL: one message per record */
 	enum kafka_key kafka_key;
+	bool kafka_avro;            /* Kafka messages in Avro (format/avro.h), not text */
+	enum avro_record_schema kafka_avro_schema;
+	bool memuse_log;            /* -assembly_memuse_log (decode/tcplog.h) */
 	struct syslog_sink *syslog; /* or NULL: one message per record */
+	struct fluentd_sink *fluentd; /* or NULL: each batch copied to its queue */
 	const char *level;          /* the flat record's "level" */
 };
 
@@ -46,7 +52,12 @@ struct worker {
 	struct stats stats;
 	struct format_ctx fmt;
 	struct strbuf out;
+	size_t out_records;       /* records (lines) in out */
+	struct kafka_batch *kafka_batch; /* out's records given to Kafka, or NULL */
 	struct strbuf kafka_key;  /* the message key of the exchange being written */
+	struct avro_enc *avro;    /* with cfg.kafka_avro: this worker's encoder */
+	int id;                   /* in the order workers were made, for diagnostics */
+	int64_t next_memuse;      /* capture time of the next -assembly_memuse_log line */
 	struct dns_rr *rrs_q, *rrs_r; /* DNS_MAX_RRS each: parse space for both legs */
 };
 

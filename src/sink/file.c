@@ -1,9 +1,10 @@
-/* file: the stdout and -logfile sinks: buffered appends to a file descriptor,
- * and the -logfile's own rotation by size (sink_set_rotation).  Writers
- * rotate under the sink's lock, which costs two renames and an open at most;
- * deleting and compressing old backups is the "mill" thread's job, started at
- * setup (the sandbox allows no new threads later) and woken after each
- * rotation. */
+/* file: the stdout and -logfile sinks: appends of whole batches to a file
+ * descriptor, each batch's records counted written or lost, and the
+ * -logfile's own rotation by size (sink_set_rotation).  Writers rotate under
+ * the sink's lock, which costs two renames and an open at most; deleting and
+ * compressing old backups is the "mill" thread's job, started at setup (the
+ * sandbox allows no new threads later) and woken after each rotation. */
+#include "stats/progress.h"
 #include "sink/sink.h"
 
 #include <dirent.h>
@@ -51,14 +52,16 @@ static int sink_init(struct sink *s, const char *name, int fd, int owns)
 	s->name = name;
 	s->fd = fd;
 	s->owns_fd = owns;
-	s->len = 0;
+	s->records = 0;
+	s->lost = 0;
 	s->errors = 0;
 	s->reported = 0;
+	s->gone = false;
+	s->on_gone = NULL;
+	s->on_gone_arg = NULL;
 	s->size = 0;
 	s->rot = NULL;
-	s->buf = malloc(SINK_BUFFER);
-	pthread_mutex_init(&s->lock, NULL);
-	return s->buf ? 0 : -1;
+	return pthread_mutex_init(&s->lock, NULL) == 0 ? 0 : -1;
 }
 
 /* The log file, opened for appending: by path (dirfd AT_FDCWD) or, with
@@ -92,31 +95,50 @@ int sink_open_file(struct sink *s, const char *path)
 	return 0;
 }
 
-static int write_all(struct sink *s, const char *p, size_t n)
+void sink_on_reader_gone(struct sink *s, void (*fn)(void *), void *arg)
 {
-	while (n > 0) {
-		ssize_t w = write(s->fd, p, n);
+	pthread_mutex_lock(&s->lock);
+	s->on_gone = fn;
+	s->on_gone_arg = arg;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Write n bytes under the lock; returns how many were written (n unless a
+ * write failed). */
+static size_t write_all(struct sink *s, const char *p, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = write(s->fd, p + done, n - done);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EPIPE && !s->owns_fd) {
+				/* Standard output's reader is gone: what filters
+				 * do is stop writing, quietly. */
+				s->gone = true;
+				if (s->on_gone)
+					s->on_gone(s->on_gone_arg);
+				return done;
+			}
 			s->errors++;
 			if (!s->reported) {
-				fprintf(stderr, "pdnslog: writing to %s: %s\n", s->name, strerror(errno));
+				progress_eprintf("pdnslog: writing to %s: %s\n", s->name, strerror(errno));
 				s->reported = 1;
 			}
-			return -1;
+			return done;
 		}
-		p += w;
-		n -= (size_t)w;
+		done += (size_t)w;
 	}
-	return 0;
+	return done;
 }
 
-int sink_flush(struct sink *s)
+static size_t count_lines(const char *p, size_t n)
 {
-	int rc = write_all(s, s->buf, s->len);
-	s->len = 0;
-	return rc;
+	size_t lines = 0;
+	for (const char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		lines++;
+	return lines;
 }
 
 /* Count a rotation failure; the first of each kind goes to stderr.  The
@@ -127,7 +149,7 @@ static void rot_fail(struct sink *s, unsigned kind, const char *what, const char
 	if (s->rot->reported & kind)
 		return;
 	s->rot->reported |= kind;
-	fprintf(stderr, "pdnslog: rotating %s: %s %s: %s (further such errors only counted)\n",
+	progress_eprintf("pdnslog: rotating %s: %s %s: %s (further such errors only counted)\n",
 		s->name, what, name, strerror(err));
 }
 
@@ -200,7 +222,7 @@ static void mill_kick(struct sink_rotator *r, bool settle)
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* Under the sink's lock, the buffer flushed.  On any failure the old file
+/* Under the sink's lock, between batches.  On any failure the old file
  * stays (under its name if at all possible) and the size count restarts, so
  * the next try comes after another max_bytes rather than at every batch. */
 static void rotate(struct sink *s)
@@ -235,24 +257,24 @@ static void rotate(struct sink *s)
 		mill_kick(r, true);
 }
 
-void sink_write(struct sink *s, const char *p, size_t n)
+size_t sink_write(struct sink *s, const char *p, size_t n, size_t records)
 {
+	size_t done = 0;
 	pthread_mutex_lock(&s->lock);
-	if (s->rot && s->size > 0 && s->size + n > s->rot->cfg.max_bytes) {
-		sink_flush(s);
-		rotate(s);
+	if (!s->gone) {
+		if (s->rot && s->size > 0 && s->size + n > s->rot->cfg.max_bytes)
+			rotate(s);
+		s->size += n;
+		size_t wrote = write_all(s, p, n);
+		/* Only a failure costs a look at the bytes: which lines went whole. */
+		done = wrote == n ? records : count_lines(p, wrote);
+		if (done > records)
+			done = records;
 	}
-	s->size += n;
-	if (SINK_BUFFER - s->len < n)
-		sink_flush(s);
-	/* A batch of half the buffer or more gains nothing from the copy. */
-	if (n >= SINK_DIRECT && s->len == 0)
-		write_all(s, p, n);
-	else {
-		memcpy(s->buf + s->len, p, n);
-		s->len += n;
-	}
+	s->records += done;
+	s->lost += records - done;
 	pthread_mutex_unlock(&s->lock);
+	return done;
 }
 
 int sink_reopen(struct sink *s)
@@ -260,13 +282,12 @@ int sink_reopen(struct sink *s)
 	if (!s->owns_fd)
 		return 0;
 	pthread_mutex_lock(&s->lock);
-	sink_flush(s);
 	/* With rotation, by the directory opened at setup, as rotation does. */
 	struct sink_rotator *r = s->rot;
 	int fd = r ? open_log(r->dirfd, r->base) : open_log(AT_FDCWD, s->name);
 	if (fd < 0) {
 		s->errors++;
-		fprintf(stderr, "pdnslog: reopening %s: %s (still writing to the old file)\n",
+		progress_eprintf("pdnslog: reopening %s: %s (still writing to the old file)\n",
 			s->name, strerror(errno));
 	} else {
 		close(s->fd);
@@ -574,7 +595,6 @@ int sink_set_rotation(struct sink *s, const struct sink_rotation *cfg)
 
 void sink_close(struct sink *s)
 {
-	sink_flush(s);
 	struct sink_rotator *r = s->rot;
 	if (r && r->has_thread) {
 		pthread_mutex_lock(&r->mu);
@@ -585,12 +605,10 @@ void sink_close(struct sink *s)
 	}
 	if (s->owns_fd && close(s->fd) < 0) {
 		s->errors++;
-		fprintf(stderr, "pdnslog: closing %s: %s\n", s->name, strerror(errno));
+		progress_eprintf("pdnslog: closing %s: %s\n", s->name, strerror(errno));
 	}
 	if (r)
 		rotator_free(r);
 	s->rot = NULL;
-	free(s->buf);
-	s->buf = NULL;
 	pthread_mutex_destroy(&s->lock);
 }

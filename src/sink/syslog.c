@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "stats/progress.h"
 
 /* A stream socket's message sent in part must be finished, or every later
  * message is misframed: it may wait this long, then the connection goes. */
@@ -29,21 +30,23 @@ static const char *const severities[8] = {
 
 int syslog_parse_facility(const char *name)
 {
+	/* In any case, as gopassivedns took them ("LOCAL0", "Daemon"). */
 	for (int i = 0; i < 24; i++)
-		if (facilities[i] && strcmp(name, facilities[i]) == 0)
+		if (facilities[i] && strcasecmp(name, facilities[i]) == 0)
 			return i;
 	return -1;
 }
 
 int syslog_parse_severity(const char *name)
 {
+	/* In any case, as gopassivedns took them ("INFO", "Warning"). */
 	for (int i = 0; i < 8; i++)
-		if (strcmp(name, severities[i]) == 0)
+		if (strcasecmp(name, severities[i]) == 0)
 			return i;
 	/* The spellings syslog.conf and logger(1) accept too. */
-	if (strcmp(name, "error") == 0)
+	if (strcasecmp(name, "error") == 0)
 		return 3;
-	if (strcmp(name, "warn") == 0)
+	if (strcasecmp(name, "warn") == 0)
 		return 4;
 	return -1;
 }
@@ -156,7 +159,7 @@ static void report(struct syslog_sink *s, int *reported, const char *what, int e
 	if (*reported)
 		return;
 	*reported = 1;
-	fprintf(stderr, "pdnslog: syslog %s: %s: %s (counted from now on, reported once)\n",
+	progress_eprintf("pdnslog: syslog %s: %s: %s (counted from now on, reported once)\n",
 		s->path, what, strerror(e));
 }
 
@@ -225,7 +228,8 @@ static int send_one(struct syslog_sink *s, const char *msg, size_t len)
 	return 0;
 }
 
-static void deliver(struct syslog_sink *s, const char *msg, size_t len, int *budget_ms)
+/* One message; returns whether it was sent. */
+static int deliver(struct syslog_sink *s, const char *msg, size_t len, int *budget_ms)
 {
 	int reconnected = 0;
 	for (;;) {
@@ -234,20 +238,20 @@ static void deliver(struct syslog_sink *s, const char *msg, size_t len, int *bud
 			int64_t now = monotonic_ns();
 			if (now < s->retry_at) {
 				s->errors++;
-				return;
+				return 0;
 			}
 			if (syslog_connect(s) < 0) {
 				s->retry_at = now + SYSLOG_RETRY_NS;
 				s->errors++;
 				report(s, &s->reported_error, "reconnecting", errno);
-				return;
+				return 0;
 			}
 			reconnected = 1;
 		}
 		int rc = send_one(s, msg, len);
 		if (rc == 0) {
 			s->sent++;
-			return;
+			return 1;
 		}
 		if ((rc == -EAGAIN || rc == -EWOULDBLOCK) && wait_writable(s, budget_ms))
 			continue;
@@ -255,7 +259,7 @@ static void deliver(struct syslog_sink *s, const char *msg, size_t len, int *bud
 			s->dropped++;
 			report(s, &s->reported_drop, rc == -EMSGSIZE ? "message too long, dropped"
 					: "queue full, messages dropped", -rc);
-			return;
+			return 0;
 		}
 		/* The daemon restarted: its new socket is a new peer.  Once. */
 		if (!reconnected && (rc == -ECONNREFUSED || rc == -ENOTCONN || rc == -ECONNRESET ||
@@ -270,11 +274,16 @@ static void deliver(struct syslog_sink *s, const char *msg, size_t len, int *bud
 		}
 		s->errors++;
 		report(s, &s->reported_error, "sending", -rc);
-		return;
+		return 0;
 	}
 }
 
-void syslog_sink_write(struct syslog_sink *s, const char *lines, size_t n)
+size_t syslog_sink_write(struct syslog_sink *s, const char *lines, size_t n)
+{
+	return syslog_sink_write_from(s, lines, n, 0);
+}
+
+size_t syslog_sink_write_from(struct syslog_sink *s, const char *lines, size_t n, size_t from)
 {
 	pthread_mutex_lock(&s->lock);
 	struct timespec ts;
@@ -282,17 +291,20 @@ void syslog_sink_write(struct syslog_sink *s, const char *lines, size_t n)
 	if (ts.tv_sec != s->header_time)
 		header_refresh(s, ts.tv_sec);
 	int budget_ms = s->wait_ms;
+	size_t line = 0, sent = 0;
 	const char *p = lines, *end = lines + n;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (len > 0)
-			deliver(s, p, len, &budget_ms);
+		if (len > 0 && deliver(s, p, len, &budget_ms) && line >= from)
+			sent++;
+		line++;
 		if (!nl)
 			break; /* a last line without its '\n': sent all the same */
 		p = nl + 1;
 	}
 	pthread_mutex_unlock(&s->lock);
+	return sent;
 }
 
 void syslog_sink_counters(struct syslog_sink *s, uint64_t *sent, uint64_t *dropped,

@@ -57,8 +57,13 @@ struct syslog_sink {
 int syslog_sink_open(struct syslog_sink *s, const char *path, int facility, int severity,
 		     const char *ident, char *err, size_t errlen);
 /* Send n bytes of whole '\n'-terminated lines, one message per non-empty
- * line; safe from several threads. */
-void syslog_sink_write(struct syslog_sink *s, const char *lines, size_t n);
+ * line; safe from several threads.  Returns how many were sent. */
+size_t syslog_sink_write(struct syslog_sink *s, const char *lines, size_t n);
+/* The same, but returns how many of the lines from the from-th on (counted
+ * from 0) were sent: a worker's batch, whose first `from` records reached
+ * another output already, so that each record is counted once in
+ * records_written. */
+size_t syslog_sink_write_from(struct syslog_sink *s, const char *lines, size_t n, size_t from);
 /* The counters, read under the lock (workers update them). */
 void syslog_sink_counters(struct syslog_sink *s, uint64_t *sent, uint64_t *dropped,
 			  uint64_t *errors);

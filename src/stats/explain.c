@@ -19,13 +19,14 @@ static int by_count(const void *a, const void *b)
 
 bool stats_explain_silence(const struct stats *s, const char *ports, char *out, size_t len)
 {
-	if (s->packets == 0 || s->records_written > 0 || len == 0)
+	if (s->packets == 0 || s->records_built > 0 || len == 0)
 		return false;
 	char other[160] = "";
 	if (s->not_dns_port)
 		snprintf(other, sizeof other, "on UDP/TCP ports outside -ports %s (%u seen most)",
 			 ports, (unsigned)s->other_port);
 	struct reason r[] = {
+		{ s->packets_filtered, "dropped by the filter (-bpf, or the default one for -ports)" },
 		{ s->not_dns_port, other },
 		{ s->link_unknown, "with a link layer that carries no IP (or no data pdnslog reads)" },
 		{ s->link_short, "too short for their link-layer header" },

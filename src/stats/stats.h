@@ -17,7 +17,8 @@
 	X(pcap_received, "packets the kernel passed to the capture (pcap_stats; live only)") \
 	X(pcap_dropped, "packets the kernel dropped for lack of buffer space (pcap_stats; live only)") \
 	X(pcap_if_dropped, "packets the interface or driver dropped (pcap_stats; live only)") \
-	X(packets, "packets read from the capture") \
+	X(packets, "packets read from the capture (files: before the filter; live: what the kernel's filter passed)") \
+	X(packets_filtered, "of the packets, those the filter dropped (files only: a live capture's kernel filter does not count them)") \
 	X(bytes, "bytes of packet data read") \
 	X(queue_drops, "packets dropped because their worker's queue was full (live capture)") \
 	X(link_unknown, "frames whose link-layer payload is not IP") \
@@ -75,16 +76,30 @@
 	X(pair_duplicate_queries, "queries dropped as repeats of a pending one") \
 	X(pair_evicted, "pending entries written early because the table was full") \
 	X(pair_held_full, "responses written at once because the held-response cap was hit") \
-	X(records_written, "output records written") \
+	X(records_built, "output records built, whatever became of them (with -quiet and no output: the work done)") \
+	X(records_written, "records that reached at least one output (written whole, sent or delivered)") \
 	X(record_overflow, "records too large to build (dropped)") \
-	X(output_errors, "failed writes to an output") \
+	X(output_errors, "failed writes to standard output or -logfile (a closed standard output is no error: stdout_lost)") \
+	X(stdout_records, "records written whole to standard output") \
+	X(stdout_lost, "records not written to standard output: a failed write, or its reader closed it") \
+	X(logfile_records, "records written whole to -logfile") \
+	X(logfile_lost, "records not written to -logfile: a failed write") \
+	X(syslog_records, "records sent to syslog, one message each") \
 	X(syslog_dropped, "syslog messages dropped: the daemon's queue stayed full, or too big for a datagram") \
 	X(syslog_errors, "syslog messages that could not be sent (no daemon listening, other errors)") \
 	X(statsd_errors, "statsd datagrams that could not be sent") \
-	X(kafka_delivered, "Kafka messages (records and stats records) the brokers acknowledged") \
-	X(kafka_failed, "Kafka messages librdkafka gave up on (delivery report with an error)") \
-	X(kafka_dropped, "Kafka messages not queued: librdkafka's queue (-kafka_queue) was full, or the message was refused") \
-	X(kafka_undelivered, "Kafka messages still queued when the exit's flush timed out (-kafka_flush_timeout)")
+	X(kafka_delivered, "records the Kafka brokers acknowledged") \
+	X(kafka_failed, "records librdkafka gave up on (delivery report with an error)") \
+	X(kafka_dropped, "records not queued for Kafka: librdkafka's queue (-kafka_queue) was full, or the message was refused") \
+	X(kafka_undelivered, "records still queued for Kafka when the exit's flush timed out (-kafka_flush_timeout)") \
+	X(kafka_stats_delivered, "stats records the Kafka brokers acknowledged (-kafka_stats_topic)") \
+	X(kafka_stats_lost, "stats records not delivered to -kafka_stats_topic (failed, dropped or undelivered)") \
+	X(kafka_avro_errors, "records not sent to Kafka because Avro encoding failed (-kafka_avro)") \
+	X(fluentd_delivered, "records the Fluentd server acknowledged (with -fluentd_ack=false: written to its socket)") \
+	X(fluentd_retried, "records sent to Fluentd again: not acknowledged before their connection ended or -fluentd_ack_timeout passed (the server may have them twice)") \
+	X(fluentd_dropped, "records not queued for Fluentd: its queue (-fluentd_queue) was full") \
+	X(fluentd_undelivered, "records still queued or unacknowledged for Fluentd when the exit's wait ended (-fluentd_flush_timeout)") \
+	X(fluentd_errors, "Fluentd connections that failed or were lost, and acks that did not come in time")
 
 struct stats {
 #define STATS_FIELD(name, doc) uint64_t name;
@@ -114,7 +129,7 @@ static inline void stats_other_port(struct stats *s, uint16_t sport, uint16_t dp
 
 /* Why a run that read packets wrote no record, from the counters: one line
  * ("no DNS logged: ...") in out, or false when there is nothing to say
- * (no packet, or records were written).  ports is the -ports text. */
+ * (no packet, or records were built).  ports is the -ports text. */
 bool stats_explain_silence(const struct stats *s, const char *ports, char *out, size_t len);
 
 /* Append the counters as one JSON object: {"type":"stats",...}. */

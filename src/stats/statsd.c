@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "stats/progress.h"
+
 /* The longest metric: prefix, '.', a name, ':', 20 digits and "|c". */
 #define STATSD_NAME_MAX 64
 #define STATSD_LINE_MAX (STATSD_PREFIX_MAX + 1 + STATSD_NAME_MAX + 1 + 20 + 3)
@@ -142,6 +144,7 @@ static void flush(struct packer *pk)
 		s->errors++;
 		if (!s->reported) {
 			s->reported = 1;
+			progress_clear(); /* the progress line, if any, first */
 			fprintf(stderr, "pdnslog: statsd %s: %s (counted from now on, reported once)\n",
 				s->target, strerror(errno));
 		}

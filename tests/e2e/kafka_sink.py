@@ -11,7 +11,9 @@ kcat (librdkafka) and the pure-Python kafka-python.
   fed through a pipe meanwhile.  Within -kafka_queue nothing is lost; past
   it exactly the excess is dropped and counted.
 - SASL/PLAIN through -kafka_opt; the wrong password is counted, not hidden.
-- -kafka_stats_topic gets stats records.
+- -kafka_stats_topic gets stats records, counted apart from the records;
+  records_written counts what Kafka delivered when it is the only output,
+  or the only one that worked.
 
 usage: kafka_sink.py PDNSLOG"""
 import json
@@ -283,8 +285,24 @@ def stats_topic(b):
                         "-kafka_stats_topic", "pdnslog-stats"])
     got = kcat_read(b.bootstrap, "pdnslog-stats")
     ok = len(got) == 1 and json.loads(got[0][1]).get("type") == "stats" and \
-        json.loads(got[0][1]).get("records_written") == stats_of(err).get("records_written")
+        json.loads(got[0][1]).get("records_built") == stats_of(err).get("records_built")
     expect("-kafka_stats_topic: the final stats record arrives", ok and rc == 0, str(got)[:300])
+    st = stats_of(err)
+    expect("-kafka_stats_topic: counted apart from the records (kafka_stats_delivered 1)",
+           st.get("kafka_stats_delivered") == 1 and st.get("kafka_stats_lost") == 0, str(st)[-400:])
+    expect("Kafka the only output: records_written = kafka_delivered = records_built",
+           0 < st.get("records_written", 0) == st.get("kafka_delivered") == st.get("records_built"),
+           str(st)[-400:])
+    # Standard output fails (/dev/full) beside Kafka: the records Kafka
+    # delivered are written all the same; the failed write makes it exit 1.
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([PDNSLOG, "-pcap", pcap, "-kafka_brokers", b.bootstrap, "-kafka_topic", "rec2"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    st = stats_of(p.stderr)
+    expect("stdout on /dev/full beside Kafka: records_written = kafka_delivered, stdout_lost all, exit 1",
+           p.returncode == 1 and 0 < st.get("records_written", 0) == st.get("kafka_delivered") ==
+           st.get("stdout_lost") == st.get("records_built") and st.get("stdout_records") == 0,
+           "rc=%d %s" % (p.returncode, str(st)[-400:]))
 
 
 def main():

@@ -64,7 +64,8 @@ def syslog(tmp):
            all(msgs) and len(msgs) > 0, repr(got[:1]))
     bodies = [m.group(2) for m in msgs if m]
     expect("syslog: one message per record, the -logfile lines exactly (%d of %d)" % (len(bodies), len(lines)),
-           sorted(bodies) == sorted(lines) and st.get("syslog_dropped") == 0 and st.get("syslog_errors") == 0,
+           sorted(bodies) == sorted(lines) and st.get("syslog_dropped") == 0 and st.get("syslog_errors") == 0 and
+           st.get("syslog_records") == len(lines) == st.get("records_written"),
            str({k: v for k, v in st.items() if k.startswith("syslog")}))
     expect("syslog: the flat record's level is the priority",
            all(json.loads(l)["level"] == "notice" for l in lines) and len(lines) > 0)
@@ -82,9 +83,9 @@ def syslog(tmp):
     os.unlink(path)
     _, err = p2.communicate(data[24:], timeout=60)
     st = stats_of(err.decode())
-    expect("syslog daemon gone: every record counted in syslog_errors, exit 1",
-           p2.returncode == 1 and st.get("records_written", 0) > 0 and
-           st.get("syslog_errors") == st.get("records_written"),
+    expect("syslog daemon gone: every record counted in syslog_errors, none written, exit 1",
+           p2.returncode == 1 and st.get("records_built", 0) > 0 and
+           st.get("syslog_errors") == st.get("records_built") and st.get("records_written") == 0,
            "rc=%s %s" % (p2.returncode, {k: v for k, v in st.items() if k.startswith(("syslog", "records"))}))
     r = subprocess.run([PDNSLOG, "-pcap", PCAP, "-syslog_facility", "daemon", "-syslog_socket", path],
                        capture_output=True, text=True)

@@ -1,7 +1,7 @@
-/* Unit tests: the -logfile sink's rotation by size.  Numbered lines go
- * through a rotating sink in a temporary directory; the backups (oldest
- * first) and the current file, read back, must hold every line once, whole,
- * in order, with batches never split. */
+/* Unit tests: the -logfile sink's rotation by size, and the records a sink
+ * counts written and lost.  Numbered lines go through a rotating sink in a
+ * temporary directory; the backups (oldest first) and the current file, read
+ * back, must hold every line once, whole, in order, with batches never split. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -91,7 +94,7 @@ static void *writer_run(void *arg)
 	for (int b = 0; b < w->batches; b++) {
 		int k = b == w->big_at ? BIG_LINES : 1 + (b * 7 + w->tid) % 13;
 		size_t n = make_batch(buf, w->tid, b, k, &seq);
-		sink_write(w->sink, buf, n);
+		sink_write(w->sink, buf, n, (size_t)k);
 	}
 	w->lines = seq;
 	free(buf);
@@ -293,7 +296,7 @@ static void same_millisecond(void **state)
 	char buf[128];
 	int seq = 0;
 	for (int b = 0; b < 200; b++)
-		sink_write(&s, buf, make_batch(buf, 0, b, 1, &seq));
+		sink_write(&s, buf, make_batch(buf, 0, b, 1, &seq), 1);
 	sink_close(&s);
 	assert_int_equal(s.errors, 0);
 
@@ -357,7 +360,7 @@ static void taken_names_skipped(void **state)
 	char buf[256];
 	int seq = 0;
 	for (int b = 0; b < 2; b++)
-		sink_write(&s, buf, make_batch(buf, 0, b, 1, &seq));
+		sink_write(&s, buf, make_batch(buf, 0, b, 1, &seq), 1);
 	sink_close(&s);
 	assert_int_equal(s.errors, 0);
 
@@ -477,13 +480,13 @@ static void reopen_with_rotation(void **state)
 	char buf[4096];
 	int seq = 0, b = 0;
 	for (; b < 20; b++)
-		sink_write(&s, buf, make_batch(buf, 0, b, 3, &seq));
+		sink_write(&s, buf, make_batch(buf, 0, b, 3, &seq), 3);
 	char moved[128];
 	snprintf(moved, sizeof moved, "%s/pdns.log.1", f->dir);
 	assert_int_equal(rename(f->path, moved), 0);
 	assert_int_equal(sink_reopen(&s), 0);
 	for (; b < 600; b++)
-		sink_write(&s, buf, make_batch(buf, 0, b, 3, &seq));
+		sink_write(&s, buf, make_batch(buf, 0, b, 3, &seq), 3);
 	sink_close(&s);
 	assert_int_equal(s.errors, 0);
 
@@ -511,7 +514,7 @@ static void existing_file_counts(void **state)
 	assert_int_equal(sink_set_rotation(&s, &r), 0);
 	char buf[256];
 	int seq = 0;
-	sink_write(&s, buf, make_batch(buf, 0, 0, 1, &seq));
+	sink_write(&s, buf, make_batch(buf, 0, 0, 1, &seq), 1);
 	sink_close(&s);
 
 	struct checker c;
@@ -541,6 +544,82 @@ static void rotation_needs_a_file(void **state)
 	sink_close(&s);
 }
 
+static int gone_calls;
+static void on_gone(void *arg)
+{
+	gone_calls++;
+	*(int *)arg = 1;
+}
+
+/* Records per batch: written, or lost by a failed write (/dev/full), or
+ * lost because standard output's reader went away (EPIPE: no error, the
+ * callback once, nothing written after). */
+static void counts_records(void **state)
+{
+	char buf[4096];
+	int seq = 0;
+	struct sink s;
+	assert_int_equal(sink_open_file(&s, "/dev/full"), 0);
+	assert_int_equal(sink_write(&s, buf, make_batch(buf, 0, 0, 3, &seq), 3), 0);
+	assert_int_equal(sink_write(&s, buf, make_batch(buf, 0, 1, 2, &seq), 2), 0);
+	assert_int_equal(s.records, 0);
+	assert_int_equal(s.lost, 5);
+	assert_int_equal(s.errors, 2);
+	sink_close(&s);
+
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(sink_open_stdout(&s), 0);
+	s.fd = fds[1]; /* standard output, as far as the sink knows */
+	int gone = 0;
+	sink_on_reader_gone(&s, on_gone, &gone);
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(sink_write(&s, buf, make_batch(buf, 0, 2, 4, &seq), 4), 4);
+	close(fds[0]);
+	assert_int_equal(sink_write(&s, buf, make_batch(buf, 0, 3, 3, &seq), 3), 0);
+	assert_int_equal(sink_write(&s, buf, make_batch(buf, 0, 4, 2, &seq), 2), 0);
+	signal(SIGPIPE, old);
+	assert_int_equal(gone, 1);
+	assert_int_equal(gone_calls, 1);
+	assert_int_equal(s.records, 4);
+	assert_int_equal(s.lost, 5);
+	assert_int_equal(s.errors, 0);
+	sink_close(&s);
+	close(fds[1]);
+}
+
+/* A write cut short (the file size limit): the lines written whole count,
+ * the one cut and the rest are lost.  In a child, for the limit. */
+static void counts_partial_write(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		struct rlimit rl = { 1000, 1000 };
+		setrlimit(RLIMIT_FSIZE, &rl);
+		struct sink s;
+		char buf[8192];
+		int seq = 0;
+		if (sink_open_file(&s, f->path) < 0)
+			_exit(10);
+		size_t n = make_batch(buf, 0, 0, 60, &seq);
+		size_t whole = 0;
+		for (size_t i = 0; i < 1000 && i < n; i++)
+			whole += buf[i] == '\n';
+		size_t got = sink_write(&s, buf, n, 60);
+		int ok = n > 1000 && got == whole && s.records == whole && s.lost == 60 - whole &&
+			 s.errors == 1;
+		sink_close(&s);
+		_exit(ok ? 0 : 11);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +632,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reopen_with_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(existing_file_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(rotation_needs_a_file, setup, teardown),
+		cmocka_unit_test(counts_records),
+		cmocka_unit_test_setup_teardown(counts_partial_write, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

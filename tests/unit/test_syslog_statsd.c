@@ -106,7 +106,12 @@ static void syslog_names(void **state)
 	assert_int_equal(syslog_parse_facility("local7"), 23);
 	assert_int_equal(syslog_parse_facility("local8"), -1);
 	assert_int_equal(syslog_parse_facility(""), -1);
-	assert_int_equal(syslog_parse_facility("LOCAL0"), -1);
+	assert_int_equal(syslog_parse_facility("LOCAL0"), 16); /* any case, as gopassivedns */
+	assert_int_equal(syslog_parse_facility("Daemon"), 3);
+	assert_int_equal(syslog_parse_facility("LOCAL8"), -1);
+	assert_int_equal(syslog_parse_severity("INFO"), 6);
+	assert_int_equal(syslog_parse_severity("Warn"), 4);
+	assert_int_equal(syslog_parse_severity("PANIC"), -1);
 	assert_int_equal(syslog_parse_severity("emerg"), 0);
 	assert_int_equal(syslog_parse_severity("err"), 3);
 	assert_int_equal(syslog_parse_severity("error"), 3);
@@ -201,6 +206,29 @@ static void syslog_format_and_threads(void **state)
 	assert_int_equal(errors, 0);
 	syslog_sink_close(&s);
 	close(fd);
+}
+
+/* What a write returns: messages sent, or with _from only those from the
+ * given line on (the rest reached another output already). */
+static void syslog_counts_sent(void **state)
+{
+	int fd = bind_unix(SOCK_DGRAM, sockpath);
+	struct syslog_sink s;
+	char err[256];
+	char buf[512];
+	assert_int_equal(syslog_sink_open(&s, sockpath, 1, 6, "test-ident", err, sizeof err), 0);
+	assert_int_equal(syslog_sink_write(&s, "a\nb\n", 4), 2);
+	assert_int_equal(syslog_sink_write_from(&s, "c\nd\ne\n", 6, 2), 1);
+	assert_int_equal(syslog_sink_write_from(&s, "f\ng\n", 4, 2), 0);
+	for (int i = 0; i < 7; i++)
+		assert_true(recv_msg(fd, buf, sizeof buf, 1000) > 0);
+	close(fd);
+	assert_int_equal(syslog_sink_write(&s, "h\ni\n", 4), 0); /* nobody there */
+	uint64_t sent, dropped, errors;
+	syslog_sink_counters(&s, &sent, &dropped, &errors);
+	assert_int_equal(sent, 7);
+	assert_int_equal(errors, 2);
+	syslog_sink_close(&s);
 }
 
 /* The daemon restarts (a new socket at the same path): the sink follows. */
@@ -586,6 +614,7 @@ int main(void)
 		cmocka_unit_test(syslog_names),
 		cmocka_unit_test_setup_teardown(syslog_open_errors, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(syslog_format_and_threads, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(syslog_counts_sent, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(syslog_reconnects, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(syslog_full_queue_drops, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(syslog_stream_socket, setup_dir, teardown_dir),
