@@ -270,6 +270,9 @@ static bool housekeeping(struct loop *l)
 	if (stats_requested || monotonic_ns() >= l->next_stats) {
 		stats_requested = 0;
 		write_stats(*l->stats_out, &now, o->name);
+		char err[CAPTURE_ERRLEN];
+		if (capture_dir_save(l->cap, err) < 0)
+			progress_eprintf("pdnslog: %s\n", err);
 		if (o->stats_interval > 0)
 			l->next_stats = monotonic_ns() + o->stats_interval;
 	}
@@ -369,7 +372,8 @@ int main(int argc, char **argv)
 	} else {
 		struct capture_hooks hooks = { .opened = setup_input, .idle = on_idle, .note = on_note,
 					       .ctx = &loop };
-		if (capture_open_files(&cap, o.inputs, o.ninputs, &hooks, o.debug, err) < 0) {
+		if (o.pcap_dir ? capture_open_dir(&cap, o.pcap_dir, o.pcap_state, o.pcap_done, &hooks, o.debug, err) < 0
+			       : capture_open_files(&cap, o.inputs, o.ninputs, &hooks, o.debug, err) < 0) {
 			fprintf(stderr, "pdnslog: %s\n", err);
 			return 1;
 		}
@@ -379,7 +383,8 @@ int main(int argc, char **argv)
 				capture_close(&cap);
 				return 2;
 			}
-			input_status = 1;
+			if (!o.pcap_dir) /* a followed directory's files are said and skipped */
+				input_status = 1;
 		}
 		if (rc == 0 && input_status) { /* nothing could be read */
 			capture_close(&cap);
@@ -605,7 +610,8 @@ int main(int argc, char **argv)
 					     .fluentd = fluentd != NULL,
 					     .rotate = o.log_max_size > 0,
 					     .rotate_compress = o.log_max_size > 0 && o.log_compress,
-					     .read_files = cap.live && o.promisc };
+					     .read_files = cap.live && o.promisc,
+					     .pcap_dir = o.pcap_dir != NULL };
 		if (sandbox_enter(&sc, err, sizeof err) < 0) {
 			fprintf(stderr, "pdnslog: %s (-sandbox=false runs without it)\n", err);
 			return 1;
@@ -738,6 +744,11 @@ int main(int argc, char **argv)
 	metrics_stop(metrics);
 	for (int i = 0; i < nsinks; i++)
 		sink_close(sinks[i]);
+	/* -pcap_state: the position, once every record is out. */
+	if (capture_dir_save(&cap, err) < 0) {
+		fprintf(stderr, "pdnslog: %s\n", err);
+		status = 1;
+	}
 	for (int i = 0; i < nunits; i++) {
 		if (units[i].workers)
 			dispatch_destroy(units[i].workers);

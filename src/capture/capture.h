@@ -58,7 +58,10 @@ struct capture_input {
 	int fd;             /* -1 once read */
 	bool regular;       /* a regular file (not standard input) */
 	uint64_t size;      /* regular files: bytes */
+	bool follow;        /* -pcap_dir: a file that may still grow */
 };
+
+struct capture_dir;
 
 struct capture {
 	pcap_t *pcap;         /* the input being read; NULL between inputs */
@@ -96,7 +99,28 @@ struct capture {
 	int64_t prev_last_ts; /* the previous input's last packet */
 	const char *prev_name;
 	bool have_prev;
+	uint64_t in_pos;      /* packets read from this input, filtered or not */
+	uint64_t skip;        /* -pcap_dir restart: packets of it to pass over */
+	struct capture_dir *dir; /* following a directory, or NULL */
 };
+
+/* -pcap_dir: follow a directory of capture files (tcpdump -G/-C, dumpcap
+ * ring buffers, ...): the files in the order written (modification time,
+ * ties by name with numbers compared as numbers), as one capture, then the
+ * new ones as they appear (inotify).  The newest file is read to its end,
+ * then waited on (the idle hook runs) until it grows or a newer one
+ * appears.  A file that is not a capture is said and skipped.  state
+ * (-pcap_state, or NULL): where the position is kept (capture_dir_save) and
+ * taken up at start.  done (-pcap_done, or NULL): "delete" or "move:DIR2",
+ * for each file once read and a newer one exists.  Returns 0, or -1 with a
+ * message in err. */
+int capture_open_dir(struct capture *c, const char *dir, const char *state, const char *done,
+		     const struct capture_hooks *hooks, bool debug, char *err);
+/* -pcap_state: write the position (the file being read or last read, its
+ * inode and modification time, the packets read from it) to a temporary
+ * file renamed over the state file.  Does nothing without -pcap_dir or
+ * -pcap_state.  0, or -1 with a message in err. */
+int capture_dir_save(struct capture *c, char *err);
 
 /* Open the inputs (paths; "-" is standard input, at most once) for reading
  * in turn; none is read yet.  Fails at once (-1, a message in err) when one

@@ -31,6 +31,9 @@ struct input_reader {
 	/* The first plain bytes, peeked at before libpcap reads them. */
 	uint8_t head[INPUT_HEAD_MAX];
 	size_t head_len, head_pos;
+	input_at_end_fn *at_end; /* following a growing file, or NULL */
+	void *at_end_ctx;
+	int wait_fd;
 };
 
 FILE *input_open_plain(int fd, char **iobuf)
@@ -94,6 +97,18 @@ static ssize_t fd_read(struct input_reader *r, uint8_t *buf, size_t n)
 			}
 		}
 		ssize_t got = read(r->fd, buf, n);
+		if (got == 0 && r->at_end) {
+			enum input_at_end what = r->at_end(r->at_end_ctx);
+			if (what == INPUT_END)
+				return 0;
+			if (what == INPUT_WAIT) {
+				struct pollfd pfd = { .fd = r->wait_fd, .events = POLLIN };
+				poll(&pfd, r->wait_fd >= 0, CAPTURE_POLL_MS);
+				if (idle(r))
+					return 0;
+			}
+			continue;
+		}
 		if (got >= 0) {
 			r->raw_bytes += (uint64_t)got;
 			return got;
@@ -171,6 +186,25 @@ static int cookie_close(void *cookie)
 	return 0;
 }
 
+/* input_follow(NULL, ...): for the next reader opened, from its first byte. */
+struct follow {
+	input_at_end_fn *at_end;
+	void *ctx;
+	int wait_fd;
+};
+static struct follow follow_next;
+
+void input_follow(struct input_reader *r, input_at_end_fn *at_end, void *ctx, int wait_fd)
+{
+	if (!r) {
+		follow_next = (struct follow){ at_end, ctx, wait_fd };
+		return;
+	}
+	r->at_end = at_end;
+	r->at_end_ctx = ctx;
+	r->wait_fd = wait_fd;
+}
+
 FILE *input_open_reader(int fd, bool pollable, const char *name, capture_idle_fn *idle_fn,
 			void *idle_ctx, char *iobuf, size_t iobuf_size, enum compression *kind,
 			struct input_reader **reader, char *err, size_t errlen)
@@ -190,6 +224,11 @@ FILE *input_open_reader(int fd, bool pollable, const char *name, capture_idle_fn
 	r->idle = idle_fn;
 	r->idle_ctx = idle_ctx;
 	r->last_idle = monotonic_ns();
+	r->wait_fd = -1;
+	if (follow_next.at_end) {
+		input_follow(r, follow_next.at_end, follow_next.ctx, follow_next.wait_fd);
+		follow_next.at_end = NULL;
+	}
 	while (r->magic_len < sizeof r->magic) {
 		ssize_t got = fd_read(r, r->magic + r->magic_len, sizeof r->magic - r->magic_len);
 		if (got <= 0)

@@ -40,6 +40,17 @@ FILE *input_open_reader(int fd, bool pollable, const char *name, capture_idle_fn
 			void *idle_ctx, char *iobuf, size_t iobuf_size, enum compression *kind,
 			struct input_reader **reader, char *err, size_t errlen);
 
+/* Following a file that is still being written (-pcap_dir): at its end
+ * (read() gives 0) the reader asks at_end what to do: INPUT_END, the input
+ * ends; INPUT_RETRY, read again at once; INPUT_WAIT, wait up to
+ * CAPTURE_POLL_MS for wait_fd (an inotify descriptor; -1: just wait) to
+ * be readable, run the idle hook (which can ask to stop), then read again.
+ * r NULL: for the next reader input_open_reader() opens, from its first
+ * byte. */
+enum input_at_end { INPUT_END, INPUT_RETRY, INPUT_WAIT };
+typedef enum input_at_end input_at_end_fn(void *ctx);
+void input_follow(struct input_reader *r, input_at_end_fn *at_end, void *ctx, int wait_fd);
+
 /* The first bytes of the plain (decompressed) stream, without using them
  * up: tries to have at least want of them (at most INPUT_HEAD_MAX), fewer at
  * the end of the input, on an error or when asked to stop.  Only before the

@@ -219,6 +219,13 @@ static void options_defaults(struct options *o)
 	o->numprocs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
 }
 
+static const char *check_pcap_done(const char *v)
+{
+	if (!*v || strcmp(v, "delete") == 0 || (strncmp(v, "move:", 5) == 0 && v[5]))
+		return NULL;
+	return "must be delete or move:DIR";
+}
+
 /* The flags, writing into o: name, kind, value, default and help for -h,
  * gopassivedns's variable, then what values are allowed (see struct flag;
  * an int's range is shown by -h).  Durations' ranges: 0 is "not negative",
@@ -230,6 +237,9 @@ static void options_table(struct options *o, struct flag table[NFLAGS])
 	const struct flag t[] = {
 		{ "dev", FLAG_STRING, &o->dev, "", "capture live from this interface ('any' for all)" },
 		{ "pcap", FLAG_LIST, &o->pcaps, "", "read this capture file (pcap or pcapng, plain or compressed by gzip, xz, zstd, bzip2 or lz4; '-' for standard input); capture files may also follow the flags, all read in order as one capture", "PDNS_PCAP_FILE" },
+		{ "pcap_dir", FLAG_STRING, &o->pcap_dir, "", "follow this directory of capture files (tcpdump -G/-C, dumpcap ring buffers): read them in the order written, then each new one as it appears, the newest up to its end as it grows; not with -pcap, -dev or file arguments" },
+		{ "pcap_state", FLAG_STRING, &o->pcap_state, "", "-pcap_dir: keep the position here (file, inode, packets read), to take it up at the next start" },
+		{ "pcap_done", FLAG_STRING, &o->pcap_done, "", "-pcap_dir: once a file is read and a newer one exists, 'delete' it or 'move:DIR' it", .check = check_pcap_done },
 		{ "bpf", FLAG_STRING, &o->bpf, "the -ports, IP fragments, tunnels, VLAN, MPLS and PPPoE", "BPF filter applied to live capture and files ('' for none)" },
 		{ "ports", FLAG_STRING, &o->ports, "53", "ports DNS is recognised on, e.g. 53,5353,5355 or 5300-5310", .check = check_ports },
 		{ "vxlan_ports", FLAG_STRING, &o->vxlan_ports, "4789,8472", "UDP destination ports decoded as VXLAN ('' for none)", .check = check_tunnel_ports },
@@ -390,8 +400,22 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 
 	/* Each value was checked as it was read (struct flag's min, max and
 	 * check); what is left is how they go together. */
-	if (one_input(o, &c) < 0)
+	if (o->pcap_dir && !*o->pcap_dir)
+		o->pcap_dir = NULL;
+	if (o->pcap_state && !*o->pcap_state)
+		o->pcap_state = NULL;
+	if (o->pcap_done && !*o->pcap_done)
+		o->pcap_done = NULL;
+	if (!o->pcap_dir && o->pcap_state)
+		return bad(&c, "pcap_state", "needs -pcap_dir");
+	if (!o->pcap_dir && o->pcap_done)
+		return bad(&c, "pcap_done", "needs -pcap_dir");
+	if (o->pcap_dir) {
+		if (o->pcap || o->dev)
+			return bad(&c, "pcap_dir", "cannot be used with %s", o->dev ? "-dev" : "-pcap or capture files");
+	} else if (one_input(o, &c) < 0) {
 		return -1;
+	}
 	if (!o->pcap)
 		o->ninputs = 0; /* -dev won */
 	struct flag *fanout = flags_find(table, "fanout"), *pcap = flags_find(table, "pcap");

@@ -20,6 +20,8 @@ struct options {
 	/* The capture files: -pcap (repeatable), then the arguments after the
 	 * flags, in that order ("-": standard input); pcap is the first. */
 	struct flag_list pcaps;
+	/* -pcap_dir: follow a directory instead (pcap_state, pcap_done or NULL) */
+	const char *pcap_dir, *pcap_state, *pcap_done;
 	const char **inputs;
 	size_t ninputs;
 	const char *vxlan_ports, *geneve_ports, *gtpu_ports, *greudp_ports;

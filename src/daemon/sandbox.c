@@ -133,6 +133,18 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* -pcap_dir: its files are opened as they come, read-only (below). */
+	if (rc == 0 && cfg->pcap_dir)
+		rc = allow_all(ctx, (const int[]){ SCMP_SYS(getdents64), SCMP_SYS(inotify_init1),
+						   SCMP_SYS(inotify_add_watch), SCMP_SYS(inotify_rm_watch),
+						   SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
+						   SCMP_SYS(unlink), SCMP_SYS(unlinkat) }, 9);
+	if (rc == 0 && cfg->pcap_dir && !cfg->read_files && !cfg->kafka && !cfg->rotate_compress)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				      SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
+	if (rc == 0 && cfg->pcap_dir && !cfg->read_files && !cfg->kafka && !cfg->rotate_compress)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY));
 	/* Files only for writing (-logfile is reopened on SIGHUP), unless
 	 * libpcap must read its counters. */
 	bool read_files = cfg->read_files || cfg->kafka || cfg->rotate_compress;

@@ -22,6 +22,8 @@ struct sandbox_config {
 			  * broker it learns of, and wakes them through pipes */
 	bool fluentd;    /* the -fluentd_socket sink: connects (and reconnects) a
 			  * Unix or TCP stream socket, sends, reads acks */
+	bool pcap_dir;   /* -pcap_dir: list it, open its files read-only, inotify,
+			  * write and rename the state file, delete or move files */
 	bool read_files; /* open files for reading too: libpcap reads a promiscuous
 			  * interface's drop counters from /sys at every pcap_stats() */
 };
