@@ -729,6 +729,15 @@ static void dir_drain(struct capture_dir *d)
  * capture candidates not read yet, other than the one being read; with
  * newer_than >= 0, only one modified at or after that.  0 and its name, or
  * -1 when there is none. */
+/* Names that writers give a file until it is finished and renamed
+ * (name.tmp, name.part): reading one would read its data twice. */
+static bool being_written(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 4 && strcmp(name + n - 4, ".tmp") == 0) ||
+	       (n > 5 && strcmp(name + n - 5, ".part") == 0);
+}
+
 static int dir_scan(struct capture *c, int64_t newer_than, char *name, ino_t *ino, int64_t *mtime)
 {
 	struct capture_dir *d = c->dir;
@@ -744,7 +753,7 @@ static int dir_scan(struct capture *c, int64_t newer_than, char *name, ino_t *in
 	bool found = false;
 	struct dirent *e;
 	while ((e = readdir(dp))) {
-		if (e->d_name[0] == '.' || strchr(e->d_name, '\n') ||
+		if (e->d_name[0] == '.' || strchr(e->d_name, '\n') || being_written(e->d_name) ||
 		    (d->state_base && strcmp(e->d_name, d->state_base) == 0))
 			continue;
 		struct stat st;

@@ -116,7 +116,7 @@ def run(t):
     gz = os.path.join(d, "later.pcap.gz")
     with open(os.path.join(CORPUS, "dqy__mx.pcap"), "rb") as src, gzip.open(gz + ".tmp", "wb") as dst:
         dst.write(src.read())
-    os.rename(gz + ".tmp", gz)  # .tmp is no capture name to skip: rename as tools do
+    os.rename(gz + ".tmp", gz)  # written as .tmp, then renamed, as tools do: the .tmp is never read
     names.append("later.pcap.gz")
     time.sleep(1.5)
     stop(procs["p"], "second run")
