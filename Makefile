@@ -20,12 +20,14 @@ AVRO_LIBS ?= $(shell $(PKG_CONFIG) --libs avro-c)
 MSGPACK_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags msgpack)
 MSGPACK_LIBS ?= $(shell $(PKG_CONFIG) --libs msgpack)
 ZLIB_LIBS ?= $(shell $(PKG_CONFIG) --libs zlib)
+# -pdns_db: the passive DNS store (Debian's libsqlite3-dev).
+SQLITE_LIBS ?= $(shell $(PKG_CONFIG) --libs sqlite3)
 # Compressed captures: xz, zstd, lz4 (pkg-config), bzip2 (no .pc in Debian 12).
 DECOMPRESS_LIBS ?= $(shell $(PKG_CONFIG) --libs liblzma libzstd liblz4) -lbz2
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(MHD_CFLAGS) $(SECCOMP_CFLAGS) $(KAFKA_CFLAGS) $(AVRO_CFLAGS) $(MSGPACK_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) $(KAFKA_LIBS) $(AVRO_LIBS) $(MSGPACK_LIBS) $(ZLIB_LIBS) $(DECOMPRESS_LIBS) -pthread $(EXTRA_LIBS)
+LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) $(KAFKA_LIBS) $(AVRO_LIBS) $(MSGPACK_LIBS) $(ZLIB_LIBS) $(SQLITE_LIBS) $(DECOMPRESS_LIBS) -pthread $(EXTRA_LIBS)
 
 BUILD   = build
 SRCS    = $(sort $(wildcard src/*/*.c))
@@ -34,7 +36,7 @@ MAIN    = $(BUILD)/obj/main.o
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all objs bench check check-asan check-tsan fuzz fuzz-build fuzz-regressions unit e2e clean install uninstall
+.PHONY: all objs bench bench-store check check-asan check-tsan fuzz fuzz-build fuzz-regressions unit e2e clean install uninstall
 all: $(BUILD)/pdnslog
 
 objs: $(OBJS)
@@ -68,6 +70,16 @@ check-asan:
 # The benchmark (bench/run.py): times, never asserted by make check.
 bench: all
 	@/usr/bin/python3 bench/run.py $(BENCH_ARGS)
+
+# The -pdns_db store: insert rate and query latency on STORE_BENCH_FACTS
+# generated facts (bench/store_bench.c); the store is left in $(BUILD)/bench.
+STORE_BENCH_FACTS ?= 10000000
+bench-store: $(BUILD)/bench/store_bench
+	$(BUILD)/bench/store_bench $(BUILD)/bench/store.db $(STORE_BENCH_FACTS)
+
+$(BUILD)/bench/store_bench: bench/store_bench.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJS) $(LDLIBS)
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, pdnslog(8), the
 # systemd unit (its paths filled in), sysusers.d and logrotate files, and the
@@ -118,7 +130,7 @@ check-tsan:
 
 # Fuzzing with libFuzzer: `make fuzz` runs each target for FUZZ_SECONDS,
 # seeded from the test captures; finds go to build/fuzz/crashes/.
-FUZZ_TARGETS = dns packets capture
+FUZZ_TARGETS = dns packets capture cofline
 FUZZ_SECONDS ?= 60
 FUZZ_DIR = build/fuzz
 FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

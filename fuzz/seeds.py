@@ -66,8 +66,23 @@ def save(folder, blob):
         f.write(blob)
 
 
+# COF lines for fuzz_cofline: as pdnslog writes them and as others might.
+COF_SEEDS = [
+    b'{"rrname":"www.example.com","rrtype":"A","rdata":"192.0.2.1","time_first":1700000000,'
+    b'"time_last":1700000100,"count":3,"sensor_id":"s1"}\n',
+    b'{"rrname":"example.com","rrtype":"MX","rdata":"10 mx.example.com","time_first":1,"time_last":2,'
+    b'"count":1,"bailiwick":"example.com"}',
+    b'{"count":7,"x":{"y":[1,{"z":null},[],{}],"w":"}"},"rrtype":"TYPE65280","time_last":20,'
+    b'"rrname":"n\\u00e9\\ud83d\\ude00","rdata":"\\\\# 2 abcd","time_first":10,"raw":[true,false,-0.5E-3]}',
+    b'{"rrname":"a","rrtype":28,"rdata":"2001:db8::1","time_first":0,"time_last":0,"bailiwick":null}',
+    b'{"rrname":"a","rrtype":"A","rdata":["192.0.2.1","192.0.2.2"],"time_first":0,"time_last":0}',
+]
+
+
 def main():
     out = sys.argv[1]
+    for line in COF_SEEDS:
+        save(os.path.join(out, "cofline"), line)
     for path in sys.argv[2:]:
         data = open(path, "rb").read()
         if len(data) <= 65536:

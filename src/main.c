@@ -22,6 +22,10 @@
 #include "daemon/sandbox.h"
 #include "decode/decode.h"
 #include "pipeline/dispatch.h"
+#include "pdns/api.h"
+#include "pdns/consume.h"
+#include "pdns/query.h"
+#include "pdns/writer.h"
 #include "pipeline/worker.h"
 #include "sink/fluentd.h"
 #include "sink/kafka.h"
@@ -102,6 +106,10 @@ static struct fluentd_counters fluentd_final;
 static struct syslog_sink out_syslog;
 static struct syslog_sink *syslog_out; /* &out_syslog with -syslog_facility */
 static struct statsd *statsd;          /* with -statsd_host; the main thread's alone */
+/* -pdns_db's writer thread while it runs; its final counters once stopped. */
+static struct pdns_writer *pdns;
+static struct pdns_writer_counts pdns_final;
+static struct pdns_api *pdns_api; /* -pdns_api: the store over HTTP */
 
 /* All the counters: the workers' (a snapshot while they run), the
  * kernel's from pcap_stats for a live capture, the sinks'. */
@@ -158,6 +166,20 @@ static void collect_stats(struct stats *total, struct unit *units, int nunits,
 	total->fluentd_undelivered = fc.undelivered;
 	total->fluentd_errors = fc.errors;
 	total->records_written += fc.alone;
+	struct pdns_writer_counts pc = pdns_final;
+	if (pdns)
+		pdns_writer_counts(pdns, &pc);
+	total->pdns_db_facts = pc.facts;
+	total->pdns_db_commits = pc.commits;
+	total->pdns_db_errors = pc.errors;
+	if (pdns_api) {
+		struct pdns_api_counts ac;
+		pdns_api_get_counts(pdns_api, &ac);
+		total->pdns_api_requests = ac.requests;
+		total->pdns_api_errors = ac.errors;
+		total->pdns_api_timeouts = ac.timeouts;
+		total->pdns_api_busy = ac.busy;
+	}
 }
 
 /* Standard output's reader closed it (`pdnslog ... | head`), said by a
@@ -248,6 +270,8 @@ static bool housekeeping(struct loop *l)
 		reopen_requested = 0;
 		if (l->logfile)
 			sink_reopen(l->logfile);
+		if (pdns)
+			pdns_writer_flush(pdns); /* what the workers handed over is committed */
 		/* -stats_file too: logrotate moves it with the log. */
 		FILE *f = o->stats_file ? fopen(o->stats_file, "a") : NULL;
 		if (f) {
@@ -334,7 +358,13 @@ static int setup_input(void *ctx, struct capture *c, char *err)
 int main(int argc, char **argv)
 {
 	static struct options o;
+	if (argc > 1 && strcmp(argv[1], "query") == 0)
+		return pdns_query_main(argc - 1, argv + 1); /* pdnslog query: the store's questions */
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return pdns_serve_main(argc - 1, argv + 1); /* pdnslog serve: the HTTP API alone */
 	options_parse(&o, argc, argv);
+	if (o.kafka_consume)
+		return pdns_consume_main(&o); /* the central store's feeder, no capture */
 	char err[CAPTURE_ERRLEN];
 
 	/* SIGINT/SIGTERM: stop and flush; SIGHUP: reopen -logfile (logrotate);
@@ -527,6 +557,22 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* -pdns_db: the store is opened (created) now, like the log files. */
+	if (o.pdns_db && *o.pdns_db && !(pdns = pdns_writer_start(o.pdns_db, err, sizeof err))) {
+		fprintf(stderr, "pdnslog: %s\n", err);
+		return 1;
+	}
+	/* -pdns_api: the store the writer created, read over HTTP. */
+	if (o.pdns_api) {
+		struct pdns_api_config ac = { .addr = o.pdns_api, .db = o.pdns_db,
+					      .timeout_ns = o.pdns_api_timeout,
+					      .suffix_labels = (unsigned)o.pdns_api_suffix_labels, .debug = o.debug };
+		if (!(pdns_api = pdns_api_start(&ac, err, sizeof err))) {
+			fprintf(stderr, "pdnslog: %s\n", err);
+			return 1;
+		}
+	}
+
 	/* The capture and the log files are open: root is no longer needed. */
 	if ((o.user || o.group || o.chroot_dir) &&
 	    privileges_drop(o.user, o.group, o.chroot_dir, err, sizeof err) < 0) {
@@ -560,6 +606,9 @@ int main(int argc, char **argv)
 			  .max_bytes = per_worker((size_t)o.frag_max_mb << 20, share),
 			  .timeout_ns = o.frag_timeout },
 		.gc_interval_ns = o.gc_interval,
+		.pdns = pdns,
+		.cof = { .max_entries = per_worker((size_t)o.cof_max_entries, share),
+			 .interval_ns = o.cof_interval, .all_sections = strcmp(o.cof_sections, "all") == 0 },
 	};
 	/* One worker runs in the capture thread; more get threads of their
 	 * own, and so does every worker of a fanout member, whose counters the
@@ -605,9 +654,10 @@ int main(int argc, char **argv)
 	 * are not among them. */
 	if (o.sandbox && !o.cpuprofile && sandbox_available()) {
 		tzset(); /* gmtime_r() reads the zone file once: before, not after */
-		struct sandbox_config sc = { .metrics = metrics != NULL, .kafka = kafka != NULL,
+		struct sandbox_config sc = { .metrics = metrics != NULL, .pdns_api = pdns_api != NULL,
+					     .kafka = kafka != NULL,
 					     .syslog = syslog_out != NULL, .statsd = statsd != NULL,
-					     .fluentd = fluentd != NULL,
+					     .fluentd = fluentd != NULL, .pdns_db = pdns != NULL,
 					     .rotate = o.log_max_size > 0,
 					     .rotate_compress = o.log_max_size > 0 && o.log_compress,
 					     .read_files = cap.live && o.promisc,
@@ -678,6 +728,18 @@ int main(int argc, char **argv)
 		else
 			worker_finish(units[i].w);
 	}
+	/* The workers handed over their last facts: commit them, close. */
+	if (pdns) {
+		pdns_writer_flush(pdns);
+		pdns_writer_counts(pdns, &pdns_final);
+		pdns_writer_stop(pdns);
+		pdns = NULL;
+		if (pdns_final.errors) {
+			fprintf(stderr, "pdnslog: -pdns_db %s: %llu facts not stored\n", o.pdns_db,
+				(unsigned long long)pdns_final.errors);
+			status = 1;
+		}
+	}
 	if (o.cpuprofile)
 		ProfilerStop();
 
@@ -742,6 +804,7 @@ int main(int argc, char **argv)
 		syslog_sink_close(syslog_out);
 	}
 	metrics_stop(metrics);
+	pdns_api_stop(pdns_api);
 	for (int i = 0; i < nsinks; i++)
 		sink_close(sinks[i]);
 	/* -pcap_state: the position, once every record is out. */

@@ -17,6 +17,7 @@
 #include "pair/table.h"
 #include "sink/fluentd.h"
 #include "sink/syslog.h"
+#include "pdns/api.h"
 #include "stats/metrics.h"
 #include "stats/statsd.h"
 
@@ -53,7 +54,13 @@ static int parse_ports(const char *s, struct portset *ps)
  * from wherever it comes: NULL, or why it is refused. */
 static const char *check_format(const char *v)
 {
-	return strcmp(v, "flat") == 0 || strcmp(v, "json") == 0 ? NULL : "must be flat or json";
+	return strcmp(v, "flat") == 0 || strcmp(v, "json") == 0 || strcmp(v, "cof") == 0
+		? NULL : "must be flat, json or cof";
+}
+
+static const char *check_cof_sections(const char *v)
+{
+	return strcmp(v, "answer") == 0 || strcmp(v, "all") == 0 ? NULL : "must be answer or all";
 }
 
 static const char *check_ports(const char *v)
@@ -86,6 +93,14 @@ static const char *check_metrics(const char *v)
 	socklen_t len;
 	return metrics_parse_addr(v, &ss, &len) == 0 ? NULL
 		: "must be ADDR:PORT (e.g. 127.0.0.1:9153, [::1]:9153 or :9153)";
+}
+
+static const char *check_pdns_api(const char *v)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	return !*v || metrics_parse_addr(v, &ss, &len) == 0 ? NULL
+		: "must be ADDR:PORT (e.g. 127.0.0.1:8081, [::1]:8081 or :8081)";
 }
 
 static const char *check_syslog_facility(const char *v)
@@ -207,7 +222,10 @@ static void options_defaults(struct options *o)
 		.tcp_max_mb = TCP_DEFAULT_MAX_BYTES >> 20,
 		.frag_max_datagrams = FRAG_DEFAULT_MAX_DATAGRAMS, .frag_max_mb = FRAG_DEFAULT_MAX_BYTES >> 20,
 		.frag_timeout = FRAG_DEFAULT_TIMEOUT_NS,
-		.kafka_key_name = "client", .kafka_queue = KAFKA_DEFAULT_QUEUE,
+		.cof_interval = COF_DEFAULT_INTERVAL_NS, .cof_max_entries = COF_DEFAULT_MAX_ENTRIES,
+		.cof_sections = "answer",
+		.pdns_api_timeout = PDNS_API_DEFAULT_TIMEOUT_NS, .pdns_api_suffix_labels = PDNS_API_DEFAULT_SUFFIX_LABELS,
+		.kafka_key_name = "client", .kafka_queue = KAFKA_DEFAULT_QUEUE, .kafka_group = "pdnslog-store",
 		.kafka_flush_timeout = 10LL * 1000000000,
 		.fluentd_queue = FLUENTD_DEFAULT_QUEUE, .fluentd_ack = true,
 		.fluentd_ack_timeout = 60LL * 1000000000, .fluentd_flush_timeout = 10LL * 1000000000,
@@ -253,7 +271,10 @@ static void options_table(struct options *o, struct flag table[NFLAGS])
 		{ "logCompress", FLAG_BOOL, &o->log_compress, "false", "with -logMaxSize: gzip rotated files" },
 		{ "quiet", FLAG_BOOL, &o->quiet, "false", "do not write records to standard output" },
 		{ "debug", FLAG_BOOL, &o->debug, "false", "write diagnostics to standard error" },
-		{ "format", FLAG_STRING, &o->format, "flat", "record format: flat (gopassivedns, one line per answer) or json (one line per exchange)", .check = check_format },
+		{ "format", FLAG_STRING, &o->format, "flat", "record format: flat (gopassivedns, one line per answer), json (one line per exchange) or cof (passive DNS facts aggregated over -cof_interval, one Common Output Format line each)", .check = check_format },
+		{ "cof_interval", FLAG_DURATION, &o->cof_interval, "1h", "-format cof, -pdns_db: a fact is written when first seen, then at most once per this long (capture clock) with what was seen since (positive)", .min = 1, .max = ANY },
+		{ "cof_max_entries", FLAG_INT, &o->cof_max_entries, "1000000", "-format cof, -pdns_db: most facts held at once (about 320 bytes each at most), shared out among the workers; past it the least recently seen is written and forgotten", .min = 1, .max = 100000000 },
+		{ "cof_sections", FLAG_STRING, &o->cof_sections, "answer", "-format cof, -pdns_db: the facts of the answer section, or of all sections (authority and additional too; OPT and TSIG never)", .check = check_cof_sections },
 		{ "name", FLAG_STRING, &o->name, "host name", "sensor name written into each record" },
 		{ "gc_age", FLAG_DURATION, &o->gc_age, "-1m", "how long a query waits for its response, and an idle TCP stream is kept (sign ignored; not 0)", .check = check_gc_age },
 		{ "gc_interval", FLAG_DURATION, &o->gc_interval, "3m", "how often the exchange table is swept (positive)", .min = 1, .max = ANY },
@@ -292,6 +313,12 @@ static void options_table(struct options *o, struct flag table[NFLAGS])
 		{ "kafka_avro", FLAG_BOOL, &o->kafka_avro, "false", "Kafka messages in Avro single-object encoding (C3 01, schema fingerprint, record), one per flat record" },
 		{ "kafka_avro_schema", FLAG_STRING, &o->kafka_avro_schema_name, "gopassivedns", "with -kafka_avro: the writer schema, gopassivedns (its DnsLogEntry) or pdnslog (nullable rcode and elapsed, status, sensor)", .check = check_kafka_avro_schema },
 		{ "kafka_flush_freq", FLAG_INT, &o->kafka_flush_freq, "20", "Kafka: milliseconds a record may wait to be sent in a batch (librdkafka's linger.ms; gopassivedns's flag)", .min = 0, .max = 900000 },
+		{ "kafka_consume", FLAG_BOOL, &o->kafka_consume, "false", "capture nothing: read COF lines (-format cof) from -kafka_topic on -kafka_brokers into the -pdns_db store, exactly once, until SIGINT or SIGTERM" },
+		{ "kafka_group", FLAG_STRING, &o->kafka_group, "pdnslog-store", "-kafka_consume: the Kafka consumer group (one per store)", .check = check_not_empty },
+		{ "pdns_db", FLAG_STRING, &o->pdns_db, "", "the passive DNS database: an SQLite file of COF facts (created if missing)" },
+		{ "pdns_api", FLAG_STRING, &o->pdns_api, "", "serve the -pdns_db store read-only over HTTP on ADDR:PORT: GET /query/NAME, GET /rdata/VALUE answer COF lines (also `pdnslog serve`)", .check = check_pdns_api },
+		{ "pdns_api_timeout", FLAG_DURATION, &o->pdns_api_timeout, "2s", "-pdns_api: a query running longer is stopped and answered 503 (positive)", .min = 1, .max = ANY },
+		{ "pdns_api_suffix_labels", FLAG_INT, &o->pdns_api_suffix_labels, "2", "-pdns_api: the fewest labels a suffix query *.NAME must name (2 refuses *.com)", .min = 1, .max = 127 },
 		{ "fluentd_socket", FLAG_STRING, &o->fluentd_socket, "", "send records to Fluentd (Forward protocol) at this Unix socket path, unix://PATH or tcp://HOST[:PORT] (port 24224 by default)", .check = check_fluentd_socket },
 		{ "fluentd_tag", FLAG_STRING, &o->fluentd_tag, "<-name>.service", "Fluentd: the tag of the records", .check = check_not_empty },
 		{ "fluentd_queue", FLAG_INT, &o->fluentd_queue, "100000", "Fluentd: most records queued or waiting for their ack; past it records are dropped and counted", .min = 1, .max = 10000000 },
@@ -410,10 +437,25 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 		return bad(&c, "pcap_state", "needs -pcap_dir");
 	if (!o->pcap_dir && o->pcap_done)
 		return bad(&c, "pcap_done", "needs -pcap_dir");
+	if (o->kafka_consume) {
+		/* Kafka into the store: no capture. */
+		const char *input = o->dev ? "dev" : o->pcap_dir ? "pcap_dir" : o->pcap ? "pcap" : NULL;
+		if (input)
+			return bad(&c, input, "cannot be used with -kafka_consume (it reads Kafka, not captures)");
+		if (!o->pdns_db || !*o->pdns_db)
+			return bad(&c, "kafka_consume", "needs -pdns_db FILE, the store to write into");
+		if (o->kafka_avro || o->kafka_stats_topic)
+			return bad(&c, o->kafka_avro ? "kafka_avro" : "kafka_stats_topic",
+				   "cannot be used with -kafka_consume (it reads COF lines, sends nothing)");
+		if (o->kafka_topic && o->kafka_topic[0] == '^')
+			return bad(&c, "kafka_topic", "must name one topic with -kafka_consume, not a pattern");
+	} else if (flags_find(table, "kafka_group")->source) {
+		return bad(&c, "kafka_group", "needs -kafka_consume");
+	}
 	if (o->pcap_dir) {
 		if (o->pcap || o->dev)
 			return bad(&c, "pcap_dir", "cannot be used with %s", o->dev ? "-dev" : "-pcap or capture files");
-	} else if (one_input(o, &c) < 0) {
+	} else if (!o->kafka_consume && one_input(o, &c) < 0) {
 		return -1;
 	}
 	if (!o->pcap)
@@ -425,7 +467,7 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 			return bad(&c, "fanout", "needs live capture (-dev)");
 		o->fanout = 1;
 	}
-	o->kafka = o->kafka_brokers || o->kafka_topic;
+	o->kafka = o->kafka_brokers || o->kafka_topic || o->kafka_consume;
 	if (o->kafka) {
 		if (!o->kafka_brokers)
 			o->kafka_brokers = "localhost:9092";
@@ -438,8 +480,8 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 		return bad(&c, "kafka_stats_topic", "needs -kafka_brokers or -kafka_topic");
 	if (o->kafka_avro && !o->kafka)
 		return bad(&c, "kafka_avro", "needs -kafka_brokers or -kafka_topic");
-	if (o->kafka_avro && strcmp(o->format, "json") == 0)
-		return bad(&c, "kafka_avro", "encodes the flat record: it cannot go with -format json");
+	if (o->kafka_avro && strcmp(o->format, "flat") != 0)
+		return bad(&c, "kafka_avro", "encodes the flat record: it cannot go with -format %s", o->format);
 	if (o->kafka_avro_schema_name && !o->kafka_avro)
 		return bad(&c, "kafka_avro_schema", "needs -kafka_avro");
 	if (o->kafka_avro_schema_name)
@@ -464,9 +506,16 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 			   pcap_lib_version());
 	if (o->log_max_size && !o->logfile)
 		return bad(&c, "logMaxSize", "needs -logfile");
+	if (o->pdns_api && !*o->pdns_api)
+		o->pdns_api = NULL;
+	if (o->pdns_api && (!o->pdns_db || !*o->pdns_db))
+		return bad(&c, "pdns_api", "needs -pdns_db FILE, the store to serve");
+	if (o->pdns_api && o->kafka_consume)
+		return bad(&c, "pdns_api", "cannot be used with -kafka_consume: run `pdnslog serve` beside it");
 
 	/* What the rest of pdnslog uses, from values already checked. */
-	o->output = strcmp(o->format, "json") == 0 ? FORMAT_JSON : FORMAT_FLAT;
+	o->output = strcmp(o->format, "json") == 0 ? FORMAT_JSON
+		    : strcmp(o->format, "cof") == 0 ? FORMAT_COF : FORMAT_FLAT;
 	kafka_key_parse(o->kafka_key_name, &o->kafka_key);
 	parse_ports(o->ports, &o->portset);
 	if (parse_tunnel_ports(o, &c) < 0)

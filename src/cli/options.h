@@ -52,6 +52,16 @@ struct options {
 	long long tcp_max_streams, tcp_stream_kb, tcp_max_mb;
 	long long frag_max_datagrams, frag_max_mb;
 	int64_t frag_timeout;
+	int64_t cof_interval;       /* -format cof, -pdns_db: pdns/cof.h */
+	long long cof_max_entries;
+	const char *cof_sections;   /* answer or all */
+	/* -kafka_consume: Kafka into the store instead of capturing (pdns/consume.h) */
+	bool kafka_consume;
+	const char *kafka_group, *pdns_db;
+	/* -pdns_api: the store's HTTP query API (pdns/api.h), or NULL */
+	const char *pdns_api;
+	int64_t pdns_api_timeout;
+	long long pdns_api_suffix_labels;
 
 	/* Derived from the flags. */
 	enum output_format output;

@@ -57,7 +57,7 @@ static const int always[] = {
 	SCMP_SYS(exit_group),
 };
 
-/* The -metrics thread (libmicrohttpd): its listening socket and connections. */
+/* The -metrics and -pdns_api threads (libmicrohttpd): listening socket, connections. */
 static const int http[] = {
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(sendto), SCMP_SYS(sendmsg),
 	SCMP_SYS(shutdown), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
@@ -97,7 +97,7 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 	int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (rc == 0)
 		rc = allow_all(ctx, always, sizeof always / sizeof always[0]);
-	if (rc == 0 && cfg->metrics)
+	if (rc == 0 && (cfg->metrics || cfg->pdns_api))
 		rc = allow_all(ctx, http, sizeof http / sizeof http[0]);
 	if (rc == 0 && cfg->kafka)
 		rc = allow_all(ctx, kafka, sizeof kafka / sizeof kafka[0]);
@@ -126,6 +126,14 @@ int sandbox_enter(const struct sandbox_config *cfg, char *err, size_t errlen)
 				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	if (rc == 0 && cfg->kafka)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/* -pdns_db: SQLite reads and writes with pread64/pwrite64, locks with
+	 * fcntl and maps the -shm file (all allowed above); a checkpoint
+	 * truncates the database, closing deletes the -wal and -shm files.
+	 * (Its directory sync after a checkpoint opens the folder: refused,
+	 * which SQLite takes as a file system that cannot, and goes on.) */
+	if (rc == 0 && cfg->pdns_db)
+		rc = allow_all(ctx, (const int[]){ SCMP_SYS(ftruncate), SCMP_SYS(unlink),
+						   SCMP_SYS(unlinkat) }, 3);
 	/* Memory, never executable: no code can be brought in. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

@@ -13,6 +13,8 @@
 
 struct sandbox_config {
 	bool metrics;    /* the -metrics HTTP thread runs: accept and talk on its socket */
+	bool pdns_api;   /* the -pdns_api HTTP threads run (the same), reading the store
+			  * through connections opened before */
 	bool syslog;     /* the syslog sink: sends, and reconnects to the daemon's socket */
 	bool statsd;     /* statsd datagrams on a connected UDP socket */
 	bool rotate;     /* -logMaxSize: rename, list and delete in the log's folder */
@@ -24,6 +26,9 @@ struct sandbox_config {
 			  * Unix or TCP stream socket, sends, reads acks */
 	bool pcap_dir;   /* -pcap_dir: list it, open its files read-only, inotify,
 			  * write and rename the state file, delete or move files */
+	bool pdns_db;    /* the -pdns_db writer (SQLite, files opened before): truncate
+			  * the database at checkpoints, delete the -wal and -shm
+			  * files when it closes */
 	bool read_files; /* open files for reading too: libpcap reads a promiscuous
 			  * interface's drop counters from /sys at every pcap_stats() */
 };

@@ -89,6 +89,57 @@ void dns_type_print(struct strbuf *sb, uint16_t type)
 	put_name_or_number(sb, dns_type_name(type), "TYPE", type);
 }
 
+/* Decimal digits only, at most 65535. */
+static int parse_u16(const char *s, size_t n, uint16_t *v)
+{
+	uint32_t x = 0;
+	if (n == 0 || n > 5)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (uint32_t)(s[i] - '0');
+	}
+	if (x > 65535)
+		return -1;
+	*v = (uint16_t)x;
+	return 0;
+}
+
+static int same_word(const char *name, const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i < n && name[i]; i++) {
+		char c = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 32) : s[i];
+		if (c != name[i])
+			return 0;
+	}
+	return i == n && !name[i];
+}
+
+int dns_type_parse(const char *s, size_t n, uint16_t *type)
+{
+	if (n > 4 && same_word("TYPE", s, 4) && s[4] >= '0' && s[4] <= '9')
+		return parse_u16(s + 4, n - 4, type);
+	if (n && s[0] >= '0' && s[0] <= '9')
+		return parse_u16(s, n, type);
+	if (n == 0 || n > 16)
+		return -1;
+	for (unsigned t = 0; t < 256; t++) {
+		if (low_types[t] && same_word(low_types[t], s, n)) {
+			*type = (uint16_t)t;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < sizeof high_types / sizeof high_types[0]; i++) {
+		if (same_word(high_types[i].name, s, n)) {
+			*type = high_types[i].type;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 const char *dns_class_name(uint16_t rclass)
 {
 	switch (rclass) {

@@ -3,6 +3,7 @@
 #ifndef PDNSLOG_RRTYPE_H
 #define PDNSLOG_RRTYPE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/strbuf.h"
@@ -11,6 +12,9 @@
 const char *dns_type_name(uint16_t type);
 /* Append the mnemonic, or "TYPE<n>" (RFC 3597 5) when it has none. */
 void dns_type_print(struct strbuf *sb, uint16_t type);
+/* The other way: a mnemonic (any case), "TYPE<n>" or a decimal number,
+ * n bytes of s (not NUL-terminated).  0 with *type, or -1. */
+int dns_type_parse(const char *s, size_t n, uint16_t *type);
 
 /* "IN", "CH", "HS", "NONE", "ANY", or NULL; print falls back to "CLASS<n>". */
 const char *dns_class_name(uint16_t rclass);

@@ -9,6 +9,8 @@
 #include "decode/tcplog.h"
 #include "dns/message.h"
 #include "dns/name.h"
+#include "pdns/cofline.h"
+#include "pdns/writer.h"
 #include "util/ipfmt.h"
 
 #define OUT_FLUSH_AT (32u << 10) /* a batch: one write to each output, records counted per batch */
@@ -42,6 +44,52 @@ static void flush_out(struct worker *w)
 		fluentd_write(w->cfg.fluentd, w->out.p, w->out.len, n, w->cfg.kafka ? 0 : n - reached);
 	strbuf_reset(&w->out);
 	w->out_records = 0;
+}
+
+/* -pdns_db: the batch of facts goes to the store's writer thread, which
+ * copies them (their text points into the batch until then). */
+static void pdns_put(struct worker *w)
+{
+	struct pdns_batch *b = w->pdns_batch;
+	if (!b || b->n == 0)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		struct pdns_fact *f = &b->facts[i];
+		f->rrname = b->text.p + (uintptr_t)f->rrname;
+		f->rdata = b->text.p + (uintptr_t)f->rdata;
+		if (f->bailiwick)
+			f->bailiwick = b->text.p + ((uintptr_t)f->bailiwick - 1);
+	}
+	pdns_writer_put(w->cfg.pdns, b->facts, b->n);
+	b->n = 0;
+	strbuf_reset(&b->text);
+}
+
+/* Copy a fact's text into the batch, kept as offsets (the buffer may move
+ * as it grows); bailiwick as offset + 1, 0 being none. */
+static void pdns_add(struct worker *w, const struct pdns_fact *f)
+{
+	struct pdns_batch *b = w->pdns_batch;
+	struct strbuf *t = &b->text;
+	struct pdns_fact c = *f;
+	c.rrname = (const char *)(uintptr_t)t->len;
+	strbuf_putn(t, f->rrname, strlen(f->rrname) + 1);
+	c.rdata = (const char *)(uintptr_t)t->len;
+	strbuf_putn(t, f->rdata, strlen(f->rdata) + 1);
+	if (f->bailiwick) {
+		c.bailiwick = (const char *)(uintptr_t)(t->len + 1);
+		strbuf_putn(t, f->bailiwick, strlen(f->bailiwick) + 1);
+	}
+	if (t->overflow) { /* out of memory: what is there goes now */
+		t->overflow = false;
+		t->len = (size_t)(uintptr_t)c.rrname;
+		pdns_put(w);
+		pdns_writer_put(w->cfg.pdns, f, 1);
+		return;
+	}
+	b->facts[b->n++] = c;
+	if (b->n == WORKER_PDNS_BATCH)
+		pdns_put(w);
 }
 
 static void parse_leg(struct worker *w, struct dns_msg *m, const struct leg *leg,
@@ -108,6 +156,37 @@ static void produce_records(struct worker *w, const struct exchange *x, size_t s
 	}
 }
 
+/* An aggregated fact (pdns/cof.h): a COF line with -format cof, and to the
+ * store with -pdns_db.  Kafka messages of COF lines are keyed by rrname,
+ * so every line of a fact goes to one partition, in order. */
+static void emit_fact(void *ctx, const struct pdns_fact *f)
+{
+	struct worker *w = ctx;
+	if (w->cfg.pdns)
+		pdns_add(w, f);
+	if (w->cfg.format != FORMAT_COF)
+		return;
+	size_t start = w->out.len;
+	cof_line_write(&w->out, f);
+	if (w->out.overflow) {
+		w->stats.record_overflow++;
+		w->out.overflow = false;
+		w->out.len = start;
+		return;
+	}
+	w->stats.records_built++;
+	w->out_records++;
+	if (w->cfg.kafka) {
+		if (!w->kafka_batch)
+			w->kafka_batch = kafka_batch_new();
+		bool keyed = w->cfg.kafka_key != KAFKA_KEY_NONE;
+		kafka_produce(w->cfg.kafka, w->kafka_batch, keyed ? f->rrname : NULL,
+			      keyed ? strlen(f->rrname) : 0, w->out.p + start, w->out.len - start - 1);
+	}
+	if (w->out.len >= OUT_FLUSH_AT)
+		flush_out(w);
+}
+
 static void emit(void *ctx, const struct flow_key *key, const struct leg *query,
 		 const struct leg *response)
 {
@@ -123,6 +202,10 @@ static void emit(void *ctx, const struct flow_key *key, const struct leg *query,
 		x.response = &rm;
 	}
 	x.status = query && response ? ST_ANSWERED : query ? ST_UNANSWERED : ST_RESPONSE_ONLY;
+	if (w->cof && response)
+		cof_response(w->cof, &rm, response->ts_ns);
+	if (w->cfg.format == FORMAT_COF)
+		return;
 	size_t start = w->out.len;
 	size_t n = w->cfg.format == FORMAT_JSON ? format_json(&w->fmt, &w->out, &x)
 						 : format_flat(&w->fmt, &w->out, &x);
@@ -193,6 +276,15 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	w->tcp = tcp_create(&cfg->tcp, on_tcp_message, w, &w->stats);
 	w->frags = frag_create(&cfg->frag, &w->stats);
 	w->decoder.frags = w->frags;
+	bool aggregate = cfg->format == FORMAT_COF || cfg->pdns;
+	if (aggregate) {
+		struct cof_config cc = cfg->cof;
+		cc.sensor = cfg->sensor;
+		cc.count_malformed = cfg->format == FORMAT_COF; /* else the format counts them */
+		w->cof = cof_create(&cc, emit_fact, w, &w->stats);
+	}
+	if (cfg->pdns && (w->pdns_batch = calloc(1, sizeof *w->pdns_batch)))
+		strbuf_init(&w->pdns_batch->text);
 	if (cfg->kafka && cfg->kafka_avro) {
 		char err[256];
 		if (!(w->avro = avro_enc_new(cfg->kafka_avro_schema, err, sizeof err)))
@@ -201,7 +293,8 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	static atomic_int next_id;
 	w->id = atomic_fetch_add(&next_id, 1);
 	if (!w->rrs_q || !w->rrs_r || !w->pairs || !w->tcp || !w->frags ||
-	    (cfg->kafka && cfg->kafka_avro && !w->avro)) {
+	    (cfg->kafka && cfg->kafka_avro && !w->avro) || (aggregate && !w->cof) ||
+	    (cfg->pdns && !w->pdns_batch)) {
 		worker_destroy(w);
 		return -1;
 	}
@@ -233,6 +326,8 @@ void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
 									  : ts_ns + w->cfg.gc_interval_ns;
 	}
 	decode_frame(&w->decoder, ts_ns, ts_digits, frame, caplen, wirelen);
+	if (w->cof)
+		cof_expire(w->cof, ts_ns);
 	if (w->cfg.memuse_log && ts_ns >= w->next_memuse) {
 		if (w->next_memuse)
 			memuse_line(w);
@@ -247,6 +342,9 @@ void worker_finish(struct worker *w)
 	frag_flush(w->frags);
 	tcp_flush(w->tcp);
 	pair_flush(w->pairs);
+	if (w->cof)
+		cof_flush(w->cof);
+	pdns_put(w);
 	flush_out(w);
 }
 
@@ -264,6 +362,12 @@ void worker_destroy(struct worker *w)
 	strbuf_free(&w->kafka_key);
 	avro_enc_free(w->avro);
 	w->avro = NULL;
+	cof_destroy(w->cof);
+	w->cof = NULL;
+	if (w->pdns_batch)
+		strbuf_free(&w->pdns_batch->text);
+	free(w->pdns_batch);
+	w->pdns_batch = NULL;
 	w->pairs = NULL;
 	w->rrs_q = w->rrs_r = NULL;
 }

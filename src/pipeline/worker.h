@@ -13,13 +13,15 @@
 #include "format/avro.h"
 #include "format/record.h"
 #include "pair/table.h"
+#include "pdns/cof.h"
+#include "pdns/fact.h"
 #include "sink/fluentd.h"
 #include "sink/kafka.h"
 #include "sink/sink.h"
 #include "sink/syslog.h"
 #include "stats/stats.h"
 
-enum output_format { FORMAT_FLAT, FORMAT_JSON };
+enum output_format { FORMAT_FLAT, FORMAT_JSON, FORMAT_COF };
 
 struct worker_config {
 	int linktype;            /* of the first frames; each frame says its own */
@@ -40,6 +42,18 @@ struct worker_config {
 	struct syslog_sink *syslog; /* or NULL: one message per record */
 	struct fluentd_sink *fluentd; /* or NULL: each batch copied to its queue */
 	const char *level;          /* the flat record's "level" */
+	struct cof_config cof;      /* aggregation (pdns/cof.h): with FORMAT_COF or pdns */
+	struct pdns_writer *pdns;   /* -pdns_db's writer thread (pdns/writer.h), or NULL:
+				     * every aggregated fact is also given to it */
+};
+
+/* Facts for the store, copied until the next flush (pdns_writer_put takes
+ * them in batches). */
+#define WORKER_PDNS_BATCH 256
+struct pdns_batch {
+	struct pdns_fact facts[WORKER_PDNS_BATCH]; /* text as offsets into text until put */
+	size_t n;
+	struct strbuf text;
 };
 
 struct worker {
@@ -59,6 +73,8 @@ struct worker {
 	int id;                   /* in the order workers were made, for diagnostics */
 	int64_t next_memuse;      /* capture time of the next -assembly_memuse_log line */
 	struct dns_rr *rrs_q, *rrs_r; /* DNS_MAX_RRS each: parse space for both legs */
+	struct cof_table *cof;    /* FORMAT_COF or cfg.pdns: the facts seen, or NULL */
+	struct pdns_batch *pdns_batch; /* with cfg.pdns */
 };
 
 int worker_init(struct worker *w, const struct worker_config *cfg);

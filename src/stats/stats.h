@@ -76,6 +76,10 @@
 	X(pair_duplicate_queries, "queries dropped as repeats of a pending one") \
 	X(pair_evicted, "pending entries written early because the table was full") \
 	X(pair_held_full, "responses written at once because the held-response cap was hit") \
+	X(cof_facts, "distinct facts (rrname, rrtype, rdata) entered in the aggregation table (-format cof, -pdns_db)") \
+	X(cof_records, "aggregated facts written: COF lines with -format cof, each also given to the -pdns_db store (with another format: given to the store only)") \
+	X(cof_evicted, "facts evicted, least recently seen first, to stay under -cof_max_entries (each written out first with its count so far)") \
+	X(cof_too_big, "records not aggregated: their rrname and rdata text is longer than a fact's entry holds (dropped)") \
 	X(records_built, "output records built, whatever became of them (with -quiet and no output: the work done)") \
 	X(records_written, "records that reached at least one output (written whole, sent or delivered)") \
 	X(record_overflow, "records too large to build (dropped)") \
@@ -99,7 +103,17 @@
 	X(fluentd_retried, "records sent to Fluentd again: not acknowledged before their connection ended or -fluentd_ack_timeout passed (the server may have them twice)") \
 	X(fluentd_dropped, "records not queued for Fluentd: its queue (-fluentd_queue) was full") \
 	X(fluentd_undelivered, "records still queued or unacknowledged for Fluentd when the exit's wait ended (-fluentd_flush_timeout)") \
-	X(fluentd_errors, "Fluentd connections that failed or were lost, and acks that did not come in time")
+	X(fluentd_errors, "Fluentd connections that failed or were lost, and acks that did not come in time") \
+	X(pdns_db_facts, "facts upserted into the -pdns_db store (committed)") \
+	X(pdns_db_commits, "transactions committed to the -pdns_db store") \
+	X(pdns_db_errors, "facts not stored in -pdns_db: their upsert or its transaction's commit failed") \
+	X(pdns_consume_messages, "-kafka_consume: Kafka messages read into the store") \
+	X(pdns_consume_facts, "-kafka_consume: COF facts upserted into the store") \
+	X(pdns_consume_bad, "-kafka_consume: lines that are not a COF fact, skipped (malformed, no rdata, ...)") \
+	X(pdns_api_requests, "-pdns_api: HTTP requests answered (those libmicrohttpd refused itself, 414 and 431, not counted)") \
+	X(pdns_api_errors, "-pdns_api: requests answered with an error, 4xx or 5xx (bad names, unknown paths, methods, timeouts, busy)") \
+	X(pdns_api_timeouts, "-pdns_api: queries stopped at -pdns_api_timeout (answered 503)") \
+	X(pdns_api_busy, "-pdns_api: requests answered 503 because every store connection stayed taken, or too many answer bytes waited to be sent")
 
 struct stats {
 #define STATS_FIELD(name, doc) uint64_t name;

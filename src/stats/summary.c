@@ -32,12 +32,13 @@ static const struct problem problems[] = {
 	P(tcp_incomplete),
 	P(dns_malformed), P(dns_truncated_capture), P(dns_trailing), P(dns_too_short),
 	P(rdata_malformed),
-	P(pair_duplicate_queries), P(pair_evicted), P(pair_held_full),
+	P(pair_duplicate_queries), P(pair_evicted), P(pair_held_full), P(cof_too_big),
 	P(record_overflow), P(output_errors), P(stdout_lost), P(logfile_lost),
 	P(syslog_dropped), P(syslog_errors), P(statsd_errors),
 	P(kafka_failed), P(kafka_dropped), P(kafka_undelivered), P(kafka_stats_lost),
 	P(kafka_avro_errors),
 	P(fluentd_dropped), P(fluentd_undelivered), P(fluentd_errors),
+	P(pdns_consume_bad), P(pdns_db_errors),
 };
 #undef P
 

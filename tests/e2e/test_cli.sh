@@ -29,7 +29,7 @@ expect_exit 2 "cannot be used together" -pcap "$mx" -dev lo
 expect_exit 2 "flag needs an argument: -pcap" -pcap
 expect_exit 2 "bad -bpf filter" -pcap "$mx" -bpf "port fiftythree"
 expect_exit 2 "not a duration" -pcap "$mx" -gc_age 5
-expect_exit 2 "-format must be flat or json" -pcap "$mx" -format xml
+expect_exit 2 "-format must be flat, json or cof" -pcap "$mx" -format xml
 expect_exit 2 "-ports" -pcap "$mx" -ports 53,x
 expect_exit 2 "No such configuration property: \"no.such\"" -pcap "$mx" -kafka_topic t -kafka_opt no.such=1
 expect_exit 2 "Invalid value \"zzz\" for configuration property \"compression.codec\"" -pcap "$mx" -kafka_topic t -kafka_opt compression.codec=zzz

@@ -70,10 +70,10 @@ refused "$t/c5.conf:2: text after the value's closing quote (a comment starts wi
 
 # --- Every bad value names where it came from -------------------------------
 printf 'pcap = %s\n# the format\nformat = xml\n' "$mx" >"$t/fmt.conf"
-refused "$t/fmt.conf:3: format must be flat or json" -config "$t/fmt.conf"
-refused "$t/fmt.conf:3: format must be flat or json" -config "$t/fmt.conf" -format json
-PDNS_FORMAT=xml refused "environment PDNS_FORMAT: -format must be flat or json" -pcap "$mx"
-refused "-format must be flat or json" -pcap "$mx" -format xml
+refused "$t/fmt.conf:3: format must be flat, json or cof" -config "$t/fmt.conf"
+refused "$t/fmt.conf:3: format must be flat, json or cof" -config "$t/fmt.conf" -format json
+PDNS_FORMAT=xml refused "environment PDNS_FORMAT: -format must be flat, json or cof" -pcap "$mx"
+refused "-format must be flat, json or cof" -pcap "$mx" -format xml
 printf 'pcap = %s\nnumprocs = 100\n' "$mx" >"$t/np.conf"
 refused "$t/np.conf:2: numprocs must be between 1 and 64" -config "$t/np.conf"
 PDNS_THREADS=0 refused "environment PDNS_THREADS: -numprocs must be between 1 and 64" -pcap "$mx"

@@ -192,12 +192,12 @@ static void errors_name_their_source(void **state)
 	struct options o;
 	char want[512];
 
-	assert_string_equal(REFUSED(&o, "-pcap", "x.pcap", "-format", "xml"), "-format must be flat or json");
+	assert_string_equal(REFUSED(&o, "-pcap", "x.pcap", "-format", "xml"), "-format must be flat, json or cof");
 	setenv("PDNS_FORMAT", "xml", 1);
-	assert_string_equal(REFUSED(&o, "-pcap", "x.pcap"), "environment PDNS_FORMAT: -format must be flat or json");
+	assert_string_equal(REFUSED(&o, "-pcap", "x.pcap"), "environment PDNS_FORMAT: -format must be flat, json or cof");
 	unsetenv("PDNS_FORMAT");
 	const char *path = conf("pcap = x.pcap\n# the format\nformat = xml\n");
-	snprintf(want, sizeof want, "%s:3: format must be flat or json", path);
+	snprintf(want, sizeof want, "%s:3: format must be flat, json or cof", path);
 	assert_string_equal(REFUSED(&o, "-config", (char *)path), want);
 	/* ... even when a stronger source overrides it: a bad value anywhere is an error. */
 	assert_string_equal(REFUSED(&o, "-config", (char *)path, "-format", "json"), want);
