@@ -24,6 +24,7 @@
 #include "cli/options.h"
 #include "pdns/cofline.h"
 #include "pdns/store.h"
+#include "sink/kafkaconf.h"
 #include "stats/stats.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
@@ -352,22 +353,12 @@ static void write_stats(struct consumer *c, FILE *out)
 	strbuf_free(&sb);
 }
 
-static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
-{
-	char why[400];
-	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) == RD_KAFKA_CONF_OK)
-		return 0;
-	snprintf(err, errlen, "kafka: %s", why);
-	return -1;
-}
-
 /* The consumer's configuration: ours, then -kafka_opt (TLS, SASL, and any
  * of ours: auto.offset.reset=latest, partition.assignment.strategy=...). */
 static rd_kafka_conf_t *make_conf(struct consumer *c, char *err, size_t errlen)
 {
 	const struct options *o = c->o;
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	const char *defaults[][2] = {
+	const char *const defaults[][2] = {
 		{ "bootstrap.servers", o->kafka_brokers },
 		{ "group.id", o->kafka_group },
 		{ "client.id", "pdnslog-consume" },
@@ -375,30 +366,16 @@ static rd_kafka_conf_t *make_conf(struct consumer *c, char *err, size_t errlen)
 		{ "enable.auto.offset.store", "false" },
 		{ "auto.offset.reset", "earliest" },
 	};
-	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
-		if (set(conf, defaults[i][0], defaults[i][1], err, errlen) < 0)
-			goto fail;
-	for (size_t i = 0; i < o->kafka_opts.n; i++) {
-		const char *opt = o->kafka_opts.v[i], *eq = strchr(opt, '=');
-		char name[256];
-		if (!eq || eq == opt || (size_t)(eq - opt) >= sizeof name) {
-			snprintf(err, errlen, "-kafka_opt \"%s\": expected key=value", opt);
-			goto fail;
-		}
-		memcpy(name, opt, (size_t)(eq - opt));
-		name[eq - opt] = 0;
-		if (strcmp(name, "linger.ms") == 0)
-			continue; /* -kafka_flush_freq's, a producer's property */
-		if (set(conf, name, eq + 1, err, errlen) < 0)
-			goto fail;
-	}
+	/* linger.ms is -kafka_flush_freq's, a producer's property. */
+	rd_kafka_conf_t *conf = kafka_conf_make(defaults, sizeof defaults / sizeof defaults[0],
+						o->kafka_opts.v, o->kafka_opts.n,
+						"linger.ms", err, errlen);
+	if (!conf)
+		return NULL;
 	rd_kafka_conf_set_opaque(conf, c);
 	rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 	return conf;
-fail:
-	rd_kafka_conf_destroy(conf);
-	return NULL;
 }
 
 int pdns_consume_main(const struct options *o)

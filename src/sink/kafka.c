@@ -1,5 +1,6 @@
 /* kafka: the Kafka sink on librdkafka (see kafka.h for what it promises). */
 #include "sink/kafka.h"
+#include "sink/kafkaconf.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -155,23 +156,13 @@ static void *poll_loop(void *arg)
 	return NULL;
 }
 
-static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
-{
-	char why[512];
-	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) == RD_KAFKA_CONF_OK)
-		return 0;
-	snprintf(err, errlen, "kafka: %s", why);
-	return -1;
-}
-
 static rd_kafka_conf_t *make_conf(struct kafka_sink *k, const struct kafka_config *cfg,
 				  char *err, size_t errlen)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char queue[32];
 	snprintf(queue, sizeof queue, "%lld", cfg->queue_max);
 	/* Ours first, so that -kafka_opt can change any of them. */
-	const char *defaults[][2] = {
+	const char *const defaults[][2] = {
 		{ "bootstrap.servers", cfg->brokers },
 		{ "client.id", "pdnslog" },
 		{ "enable.idempotence", "true" },
@@ -179,29 +170,15 @@ static rd_kafka_conf_t *make_conf(struct kafka_sink *k, const struct kafka_confi
 		{ "linger.ms", "20" },
 		{ "queue.buffering.max.messages", queue },
 	};
-	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
-		if (set(conf, defaults[i][0], defaults[i][1], err, errlen) < 0)
-			goto fail;
-	for (size_t i = 0; i < cfg->nopts; i++) {
-		const char *opt = cfg->opts[i], *eq = strchr(opt, '=');
-		char name[256];
-		if (!eq || eq == opt || (size_t)(eq - opt) >= sizeof name) {
-			snprintf(err, errlen, "-kafka_opt \"%s\": expected key=value", opt);
-			goto fail;
-		}
-		memcpy(name, opt, (size_t)(eq - opt));
-		name[eq - opt] = 0;
-		if (set(conf, name, eq + 1, err, errlen) < 0)
-			goto fail;
-	}
+	rd_kafka_conf_t *conf = kafka_conf_make(defaults, sizeof defaults / sizeof defaults[0],
+						cfg->opts, cfg->nopts, NULL, err, errlen);
+	if (!conf)
+		return NULL;
 	rd_kafka_conf_set_opaque(conf, k);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_error_cb(conf, on_error);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 	return conf;
-fail:
-	rd_kafka_conf_destroy(conf);
-	return NULL;
 }
 
 struct kafka_sink *kafka_open(const struct kafka_config *cfg, char *err, size_t errlen)
