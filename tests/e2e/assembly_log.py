@@ -22,7 +22,6 @@ one worker and no filter (every frame reaches the worker).
 Without the flags, none of these lines.
 
 usage: assembly_log.py PDNSLOG"""
-import json
 import os
 import re
 import subprocess
@@ -30,7 +29,7 @@ import sys
 
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
-from checks import expect, finish  # noqa: E402
+from checks import expect, finish, stats_of  # noqa: E402
 
 PDNSLOG = os.path.abspath(sys.argv[1])
 COUNTERS = ["tcp_messages", "tcp_retransmits", "tcp_out_of_order", "tcp_gaps", "tcp_gap_bytes",
@@ -147,14 +146,6 @@ def deltas(text):
         k, v = item.split("+")
         out[k] = int(v)
     return out
-
-
-def stats_of(stderr):
-    last = {}
-    for line in stderr.splitlines():
-        if line.startswith('{"type":"stats"'):
-            last = json.loads(line)
-    return last
 
 
 def check(pcap):

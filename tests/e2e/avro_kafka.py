@@ -40,7 +40,7 @@ top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(top, "tests", "kafka"))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
 from broker import Broker, fetch  # noqa: E402
-from checks import expect, finish  # noqa: E402
+from checks import expect, finish, stats_of  # noqa: E402
 
 import avro.io  # noqa: E402  (python3-avro: Apache's own)
 import avro.schema  # noqa: E402
@@ -109,14 +109,6 @@ def check_fingerprints():
 
 
 # ---- Kafka ----
-
-def stats_of(stderr):
-    last = None
-    for line in stderr.splitlines():
-        if line.startswith('{"type":"stats"'):
-            last = json.loads(line)
-    return last or {}
-
 
 def read_topic(bootstrap, topic, want):
     """Every message of the topic as (key, raw value): until `want` came

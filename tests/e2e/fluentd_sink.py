@@ -43,7 +43,7 @@ top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
 sys.path.insert(0, os.path.join(top, "tests", "gen"))
 import pcapgen  # noqa: E402
-from checks import expect, finish  # noqa: E402
+from checks import expect, finish, stats_of  # noqa: E402
 
 import msgpack  # noqa: E402  (python3-msgpack)
 
@@ -133,14 +133,6 @@ class Server:
     def __exit__(self, *a):
         self.stop()
         self.log.close()
-
-
-def stats_of(stderr):
-    last = None
-    for line in stderr.splitlines():
-        if line.startswith('{"type":"stats"'):
-            last = json.loads(line)
-    return last or {}
 
 
 def fl(st):

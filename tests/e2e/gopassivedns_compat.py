@@ -31,7 +31,7 @@ import time
 
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
-from checks import expect, finish  # noqa: E402
+from checks import expect, finish, stats_of  # noqa: E402
 
 PDNSLOG = os.path.abspath(sys.argv[1])
 PCAP = os.path.join(top, "tests", "corpus", "pcaps", "dnscap__dns.pcap")
@@ -55,14 +55,6 @@ def run(args, env=None, prefix=()):
     p = subprocess.run(list(prefix) + [PDNSLOG] + args, capture_output=True, text=True, timeout=120,
                        env=clean_env(env))
     return p.returncode, p.stdout, p.stderr
-
-
-def stats_of(stderr):
-    last = {}
-    for line in stderr.splitlines():
-        if line.startswith('{"type":"stats"'):
-            last = json.loads(line)
-    return last
 
 
 def records(text, sensor=None):

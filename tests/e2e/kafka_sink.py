@@ -32,21 +32,12 @@ sys.path.insert(0, os.path.join(top, "tests", "e2e"))
 sys.path.insert(0, os.path.join(top, "tests", "gen"))
 import pcapgen  # noqa: E402
 from broker import Broker, fetch  # noqa: E402
-from checks import expect, finish  # noqa: E402
+from checks import expect, finish, stats_of  # noqa: E402
 
 from kafka import KafkaConsumer  # noqa: E402  (python3-kafka)
 
 PDNSLOG = os.path.abspath(sys.argv[1])
 SANITIZED = bool(os.environ.get("PDNSLOG_SANITIZED"))
-
-
-def stats_of(stderr):
-    """The last stats record pdnslog wrote on stderr."""
-    last = None
-    for line in stderr.splitlines():
-        if line.startswith('{"type":"stats"'):
-            last = json.loads(line)
-    return last or {}
 
 
 def run(args, **kw):

@@ -16,18 +16,10 @@ import time
 
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
-from checks import expect, finish  # noqa: E402
+from checks import expect, finish, stats_of  # noqa: E402
 
 PDNSLOG = os.path.abspath(sys.argv[1])
 PCAP = os.path.join(top, "tests", "corpus", "pcaps", "dnscap__dns.pcap")
-
-
-def stats_of(stderr):
-    last = {}
-    for line in stderr.splitlines():
-        if line.startswith('{"type":"stats"'):
-            last = json.loads(line)
-    return last
 
 
 def receive_all(sock, out, stop):

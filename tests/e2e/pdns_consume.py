@@ -34,7 +34,7 @@ top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(top, "tests", "kafka"))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
 from broker import Broker, fetch  # noqa: E402
-from checks import expect, finish  # noqa: E402
+from checks import expect, finish, stats_of  # noqa: E402
 
 import dns.rdatatype  # noqa: E402  (python3-dnspython)
 from kafka import KafkaConsumer, TopicPartition  # noqa: E402  (python3-kafka)
@@ -47,14 +47,6 @@ BULK = 60000 if SANITIZED else 250000
 # A dead member stays in the group until its session times out: short, so
 # that a restart after SIGKILL gets its partitions back soon.
 SESSION = ["-kafka_opt", "session.timeout.ms=6000", "-kafka_opt", "heartbeat.interval.ms=500"]
-
-
-def stats_of(stderr):
-    last = None
-    for line in stderr.splitlines():
-        if line.startswith('{"type":"stats"'):
-            last = json.loads(line)
-    return last or {}
 
 
 def kcat_read(bootstrap, topic):

@@ -32,7 +32,7 @@ import time
 
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(top, "tests", "e2e"))
-from checks import expect, finish  # noqa: E402
+from checks import expect, finish, stats_of  # noqa: E402
 
 PDNSLOG = os.path.abspath(sys.argv[1])
 CORPUS = os.path.join(top, "tests", "corpus")
@@ -99,14 +99,6 @@ def query_facts(*args):
     return r.returncode, cof_facts(r.stdout.splitlines(), {}), r
 
 
-def last_stats(text):
-    st = {}
-    for line in text.splitlines():
-        if line.startswith('{"type":"stats"'):
-            st = json.loads(line)
-    return st
-
-
 def corpus(tmp):
     store = os.path.join(tmp, "corpus.db")
     ports = {}
@@ -126,7 +118,7 @@ def corpus(tmp):
         r = subprocess.run([PDNSLOG, "-numprocs", "1", "-name", "test", "-ports", ports.get(name, "53"),
                             "-format", "cof", "-pdns_db", store, "-pcap", os.path.join(CORPUS, "pcaps", name)],
                            capture_output=True, text=True, timeout=60)
-        st = last_stats(r.stderr)
+        st = stats_of(r.stderr)
         if r.returncode != 0 or st.get("pdns_db_errors", 1) != 0 or st.get("pdns_db_facts") != st.get("cof_records"):
             bad_runs.append("%s: exit %d, %s" % (name, r.returncode, r.stderr[-300:]))
         stored += st.get("pdns_db_facts", 0)
@@ -301,7 +293,7 @@ def kill9(tmp):
                     "--packets", "400000"], check=True, capture_output=True, timeout=120)
     full = os.path.join(tmp, "full.db")
     rc, err, _ = feed_slowly(full, pcap)
-    st = last_stats(err)
+    st = stats_of(err)
     expect("a complete run through a pipe stores every fact", rc == 0 and st.get("pdns_db_errors") == 0 and
            st.get("pdns_db_facts") == st.get("cof_records") and st.get("pdns_db_commits", 0) > 1, err[-300:])
     expect("the closed store's -wal and -shm are gone (the sandbox let SQLite clean up)",
@@ -325,7 +317,7 @@ def kill9(tmp):
                (i, len(got), i), not over and len(got) > 0, "%s" % over[:3])
     before = store_facts(store)
     rc, err, _ = feed_slowly(store, pcap)
-    st = last_stats(err)
+    st = stats_of(err)
     after = store_facts(store)
     wrong = [k for k in ref if after.get(k, [0, 0, -1])[2] != before.get(k, [0, 0, 0])[2] + ref[k][2]]
     expect("a complete run after the kills adds exactly one run's counts to every fact",
