@@ -2,19 +2,18 @@
  * checks.  A bad flag or value ends the program here with status 2. */
 #include "cli/options.h"
 
-#include <dlfcn.h>
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/flags.h"
 #include "decode/ipfrag.h"
 #include "decode/tcpstream.h"
 #include "pair/table.h"
+#include "platform/platform.h"
 #include "sink/fluentd.h"
 #include "sink/syslog.h"
 #include "stats/metrics.h"
@@ -82,9 +81,7 @@ static const char *check_gc_age(const char *v)
 
 static const char *check_metrics(const char *v)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	return metrics_parse_addr(v, &ss, &len) == 0 ? NULL
+	return metrics_addr_valid(v) ? NULL
 		: "must be ADDR:PORT (e.g. 127.0.0.1:9153, [::1]:9153 or :9153)";
 }
 
@@ -215,7 +212,7 @@ static void options_defaults(struct options *o)
 		.statsd_prefix = STATSD_DEFAULT_PREFIX, .statsd_interval = 5,
 		.log_max_backups = 3, .log_max_age = 28,
 	};
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu = platform_cpu_count();
 	o->numprocs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
 }
 
@@ -456,9 +453,7 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 		o->kafka_opts.v[0] = linger;
 		o->kafka_opts.n++;
 	}
-	/* PF_RING's libpcap captures through PF_RING by itself; what -pfring
-	 * checks is that this is the libpcap pdnslog was linked with. */
-	if (o->pfring && !dlsym(RTLD_DEFAULT, "pfring_open"))
+	if (o->pfring && !platform_pcap_has_pfring())
 		return bad(&c, "pfring", ": this build's libpcap (%s) has no PF_RING; build pdnslog against "
 			   "PF_RING's libpcap (make PCAP_CFLAGS=... PCAP_LIBS=..., see the README)",
 			   pcap_lib_version());
@@ -477,7 +472,7 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 		o->gc_age = -o->gc_age; /* gopassivedns wrote it negative */
 
 	if (!o->name) {
-		if (gethostname(o->host, sizeof o->host) < 0)
+		if (platform_hostname(o->host, sizeof o->host) < 0)
 			strcpy(o->host, "unknown");
 		o->host[sizeof o->host - 1] = 0;
 		o->name = o->host;
@@ -490,6 +485,10 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 			 FLUENTD_TAG_SUFFIX);
 		o->fluentd_tag = o->fluentd_tag_buf;
 	}
+	/* What this build cannot do (the Windows build: no Kafka, seccomp, ...). */
+	const char *why, *refused = platform_refuse(o, &why);
+	if (refused)
+		return bad(&c, refused, ": %s", why);
 	return 0;
 }
 

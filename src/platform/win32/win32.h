@@ -1,0 +1,9 @@
+/* win32/win32: what the Windows side of src/platform/ shares inside. */
+#ifndef PDNSLOG_WIN32_H
+#define PDNSLOG_WIN32_H
+
+/* A stop was asked for (signals.c): an input read through a pump thread
+ * (input.c) ends at once, as a pipe's poll() does on POSIX. */
+void win32_input_stop(void);
+
+#endif
