@@ -322,6 +322,7 @@ static int setup_input(void *ctx, struct capture *c, char *err)
 int main(int argc, char **argv)
 {
 	static struct options o;
+	platform_stdio_init();
 	options_parse(&o, argc, argv);
 	char err[CAPTURE_ERRLEN];
 

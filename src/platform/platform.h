@@ -22,8 +22,11 @@ struct options;
 
 /* ---- start and stop (signals.c) ---- */
 
-/* Before anything else: standard streams as pdnslog needs them, sockets,
- * and the stop requests.  POSIX: SIGINT and SIGTERM set *stop, SIGHUP
+/* First of all, before a line is written: standard streams as pdnslog
+ * writes them (Windows: binary, so that every line ends in \n). */
+void platform_stdio_init(void);
+
+/* Once the flags are read: sockets, and the stop requests.  POSIX: SIGINT and SIGTERM set *stop, SIGHUP
  * *reopen, SIGUSR1 *stats, SIGPIPE ignored.  Windows: Ctrl-C, Ctrl-Break,
  * closing the console, logoff and shutdown set *stop (and wait for the
  * process to finish, as Windows allows, so that everything is flushed). */

@@ -19,6 +19,10 @@ static void on_signal(int sig)
 		*stop_flag = 1;
 }
 
+void platform_stdio_init(void)
+{
+}
+
 void platform_start(atomic_int *stop, atomic_int *reopen, atomic_int *stats)
 {
 	stop_flag = stop;

@@ -6,7 +6,7 @@
  * (Windows gives it a few seconds).  There is no SIGHUP or SIGUSR1 here:
  * -logfile is not reopened by a signal, and stats records come with
  * -stats_interval.  Also: standard streams in binary mode (records end in
- * \n, never \r\n) and Winsock started. */
+ * \n, never \r\n; platform_stdio_init) and Winsock started. */
 #include "platform/platform.h"
 
 #include <fcntl.h>
@@ -30,12 +30,16 @@ static BOOL WINAPI on_console(DWORD event)
 	return TRUE;
 }
 
-void platform_start(atomic_int *stop, atomic_int *reopen, atomic_int *stats)
+void platform_stdio_init(void)
 {
-	stop_flag = stop;
 	_setmode(_fileno(stdin), _O_BINARY);
 	_setmode(_fileno(stdout), _O_BINARY);
 	_setmode(_fileno(stderr), _O_BINARY);
+}
+
+void platform_start(atomic_int *stop, atomic_int *reopen, atomic_int *stats)
+{
+	stop_flag = stop;
 	WSADATA wsa;
 	WSAStartup(MAKEWORD(2, 2), &wsa);
 	SetConsoleCtrlHandler(on_console, TRUE);

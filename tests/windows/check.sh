@@ -1,0 +1,187 @@
+#!/bin/sh
+# make check-windows: build/windows/pdnslog.exe under Wine, held against the
+# Linux build (build/pdnslog), which make check-windows builds first.
+#  1. every capture of the corpus lists (udp, tcpfrag, other) in both
+#     formats, with -numprocs 1: same exit status, byte-identical records
+#     and stats record (corpus_one.sh, run in parallel);
+#  2. the command-line cases of tests/e2e/test_cli.sh that apply to
+#     Windows, with the Linux build's exit status, and the flags the Windows
+#     build refuses (status 2, one line);
+#  3. Ctrl-C: Wine turns SIGINT into a console CTRL_C_EVENT: on a slow
+#     standard input pdnslog stops, writes every record and exits 0.
+# Wine gets a prefix of its own under build/windows (made on first use).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+lin="$top/build/pdnslog"
+exe="$top/build/windows/pdnslog.exe"
+export WINEPREFIX="$top/build/windows/wineprefix" WINEDEBUG=-all
+pcaps="$top/tests/corpus/pcaps"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+. "$top/tests/e2e/checks.sh"
+win() { wine "$exe" "$@"; }
+
+if ! win -version >"$t/version" 2>"$t/version.err"; then
+	echo "FAIL: wine $exe -version: $(head -c 300 "$t/version.err")"
+	exit 1
+fi
+check "-version names libpcap's pcap.dll" grep -q '^pdnslog [0-9.]* (libpcap version' "$t/version"
+
+# 1. The corpus.
+mkdir -p "$t/corpus"
+runs=0
+for l in udp.list tcpfrag.list other.list; do
+	runs=$((runs + 2 * $(grep -c . "tests/corpus/$l")))
+done
+cat tests/corpus/udp.list tests/corpus/tcpfrag.list tests/corpus/other.list | grep . |
+	while read -r n; do echo "$n flat"; echo "$n json"; done |
+	xargs -P "${WINDOWS_JOBS:-4}" -n 2 sh tests/windows/corpus_one.sh "$t/corpus" >"$t/corpus.log" 2>&1
+if [ -s "$t/corpus.log" ]; then
+	cat "$t/corpus.log"
+	bad "corpus: $(grep -c FAIL "$t/corpus.log") of $runs runs differ under Wine"
+else
+	ok
+fi
+
+# 2. The command line.  same_exit PATTERN ARGS...: the Linux build's exit
+# status, and PATTERN on the first line of standard error under Wine.
+same_exit() {
+	pat=$1; shift
+	"$lin" "$@" >"$t/l.out" 2>"$t/l.err" </dev/null
+	want=$?
+	win "$@" >"$t/w.out" 2>"$t/w.err" </dev/null
+	got=$?
+	if [ "$got" -ne "$want" ]; then bad "pdnslog.exe $* exited $got, Linux $want ($(head -c 200 "$t/w.err"))"; return; fi
+	if ! head -n 1 "$t/w.err" | grep -q -- "$pat"; then bad "pdnslog.exe $*: stderr '$(head -n 1 "$t/w.err")' lacks '$pat'"; return; fi
+	ok
+}
+# refused FLAG ARGS...: status 2, and the one line says what this build lacks.
+refused() {
+	flag=$1; shift
+	win "$@" >"$t/w.out" 2>"$t/w.err" </dev/null
+	got=$?
+	if [ "$got" -ne 2 ] || [ "$(wc -l <"$t/w.err")" -ne 1 ] ||
+	   ! grep -q "^pdnslog: -$flag: this build of pdnslog has no " "$t/w.err"; then
+		bad "pdnslog.exe $*: exit $got, '$(head -c 200 "$t/w.err")'"; return
+	fi
+	ok
+}
+mx="$pcaps/dqy__mx.pcap"
+dns="$pcaps/dnscap__dns.pcap"
+same_exit "flag provided but not defined: -nosuch" -nosuch
+same_exit "give -pcap FILE or -dev IFACE"
+same_exit "cannot be used together" -pcap "$mx" -dev lo
+same_exit "flag needs an argument: -pcap" -pcap
+same_exit "bad -bpf filter" -pcap "$mx" -bpf "port fiftythree"
+same_exit "not a duration" -pcap "$mx" -gc_age 5
+same_exit "-format must be flat or json" -pcap "$mx" -format xml
+same_exit "-ports" -pcap "$mx" -ports 53,x
+same_exit "^pdnslog: -kafka_opt needs -kafka_brokers or -kafka_topic$" -pcap "$mx" -kafka_opt linger.ms=5
+same_exit "-pfring: this build's libpcap" -pcap "$mx" -pfring
+same_exit "No such file or directory" -pcap "$t/missing.pcap"
+same_exit "not a capture file" -pcap "$top/README.md"
+head -c 4096 /dev/urandom >"$t/random.pcap"
+same_exit "not a capture file" -pcap "$t/random.pcap"
+/usr/bin/python3 -c '
+import struct, sys
+sys.stdout.buffer.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 147) +
+                        struct.pack("<IIII", 1, 0, 4, 4) + b"abcd")' >"$t/user0.pcap"
+same_exit "unsupported link type" -pcap "$t/user0.pcap"
+/usr/bin/python3 -c '
+import struct, sys
+sys.stdout.buffer.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) +
+                        struct.pack("<IIII", 1, 0, 0xfffffff0, 0xfffffff0) + b"x" * 64)' >"$t/huge.pcap"
+same_exit "huge.pcap" -pcap "$t/huge.pcap"
+same_exit "-logfile" -pcap "$dns" -logfile "$t/no/such/dir/log"
+same_exit "-config $t/none: No such file" -config "$t/none"
+printf 'pcap = %s\nno_such_setting = 1\n' "$dns" >"$t/badconf"
+same_exit "badconf:2: unknown setting \"no_such_setting\"" -config "$t/badconf"
+# No Npcap under Wine: a device cannot be opened, one line, status 1.
+win -dev nosuchif0 >"$t/w.out" 2>"$t/w.err" </dev/null
+rc=$?
+check "-dev with no such device: status 1 ($rc), one line" sh -c '[ "$2" -eq 1 ] && [ "$(wc -l <"$1")" -eq 1 ]' sh "$t/w.err" $rc
+win -h >"$t/help" 2>&1
+check "-h exits 0" [ $? -eq 0 ]
+
+# Outputs and inputs against the Linux build's: truncated capture (status 1,
+# what it holds is logged), standard input, pcapng, nanosecond pcap,
+# -logfile appending, -quiet, -config and the environment, -bpf, -ports.
+same_out() { # with one worker: records in one order
+	what=$1; shift
+	set -- "$@" -numprocs 1
+	"$lin" "$@" >"$t/l.out" 2>/dev/null
+	lrc=$?
+	win "$@" >"$t/w.out" 2>/dev/null
+	wrc=$?
+	check "$what: same status ($wrc) and records ($(wc -l <"$t/w.out"))" sh -c \
+		'[ "$1" -eq "$2" ] && cmp -s "$3" "$4"' sh "$lrc" "$wrc" "$t/l.out" "$t/w.out"
+}
+size=$(wc -c <"$dns")
+head -c $((size - 30)) "$dns" >"$t/cut.pcap"
+same_out "truncated capture" -pcap "$t/cut.pcap" -name s1
+same_out "two files as one capture" -pcap "$dns" -name s1 "$mx"
+editcap -F pcapng "$dns" "$t/dns.pcapng"
+same_out "pcapng" -pcap "$t/dns.pcapng" -name s1
+editcap -F nsecpcap "$dns" "$t/dns.nsec.pcap"
+same_out "nanosecond pcap" -pcap "$t/dns.nsec.pcap" -name s1 -format json
+same_out "-bpf" -pcap "$dns" -bpf "port 54"
+same_out "-ports 5353" -pcap "$dns" -ports 5353
+same_out "-gc_age 1us" -pcap "$dns" -gc_age 1us -gc_interval 1us
+"$lin" -pcap "$dns" -name s1 -numprocs 1 >"$t/ref.jsonl" 2>/dev/null
+cat "$dns" | win -pcap - -name s1 -numprocs 1 >"$t/stdin.jsonl" 2>/dev/null
+check "standard input == the Linux build's" cmp -s "$t/ref.jsonl" "$t/stdin.jsonl"
+cat "$t/dns.nsec.pcap" | win -pcap - -name s1 -numprocs 1 >"$t/ns-stdin.jsonl" 2>/dev/null
+"$lin" -pcap "$t/dns.nsec.pcap" -name s1 -numprocs 1 >"$t/ns.jsonl" 2>/dev/null
+check "standard input keeps nanoseconds" cmp -s "$t/ns.jsonl" "$t/ns-stdin.jsonl"
+win -pcap "$dns" -name s1 -quiet -logfile "$t/log" -numprocs 1 >"$t/quiet.out" 2>/dev/null
+win -pcap "$dns" -name s1 -quiet -logfile "$t/log" -numprocs 1 >>"$t/quiet.out" 2>/dev/null
+check "-quiet writes nothing to stdout" [ ! -s "$t/quiet.out" ]
+cat "$t/ref.jsonl" "$t/ref.jsonl" >"$t/twice"
+check "-logfile appends whole records, \\n-terminated" cmp -s "$t/twice" "$t/log"
+printf '# comment\n\npcap = %s\nname = from-file\n-format = json\nquiet = false\n' "$dns" >"$t/conf"
+PDNS_NAME=from-env win -config "$t/conf" -numprocs 1 >"$t/c2" 2>/dev/null
+check "-config and PDNS_NAME" grep -q '^{"status":"answered","sensor":"from-env"' "$t/c2"
+gzip -c "$mx" >"$t/mx.pcap.gz"
+win -pcap "$t/mx.pcap.gz" >"$t/w.out" 2>"$t/w.err"
+rc=$?
+check "a compressed capture: status 1 ($rc) and said" sh -c '[ "$2" -eq 1 ] && grep -q "gzip-compressed, and this build of pdnslog reads no compressed" "$1"' sh "$t/w.err" $rc
+
+# What the Windows build refuses.
+refused kafka_brokers -pcap "$mx" -kafka_topic t
+refused fluentd_socket -pcap "$mx" -fluentd_socket tcp://127.0.0.1
+refused metrics -pcap "$mx" -metrics 127.0.0.1:9153
+refused syslog_facility -pcap "$mx" -syslog_facility local0
+refused statsd_host -pcap "$mx" -statsd_host 127.0.0.1
+refused user -pcap "$mx" -user nobody
+refused chroot -pcap "$mx" -chroot "$t"
+refused fanout -dev x -fanout 2
+refused pcap_dir -pcap_dir "$t"
+refused cpuprofile -pcap "$mx" -cpuprofile "$t/prof"
+refused logMaxSize -pcap "$mx" -logfile "$t/rot.log" -logMaxSize 1
+
+# 3. Ctrl-C on a slow standard input: the records so far, the stats record,
+# status 0, at once.
+marker="ctrlc-$$"
+{ cat "$dns"; sleep 60 & echo $! >"$t/sleep.pid"; wait; } |
+	{ wine "$exe" -pcap - -name "$marker" -numprocs 1 >"$t/int.out" 2>"$t/int.err"; echo $? >"$t/int.rc"; } &
+pid=
+for _ in $(seq 100); do
+	pid=$(pgrep -f -- "pdnslog.exe -pcap - -name $marker" | head -n 1)
+	[ -n "$pid" ] && break
+	sleep 0.1
+done
+if [ -n "$pid" ]; then
+	sleep 2 # the capture is read; the pipe stays open
+	kill -INT "$pid"
+	for _ in $(seq 100); do [ -s "$t/int.rc" ] && break; sleep 0.1; done
+	"$lin" -pcap "$dns" -name "$marker" -numprocs 1 >"$t/int.ref" 2>/dev/null
+	check "Ctrl-C (SIGINT under Wine) on a slow pipe: exit 0" [ "$(cat "$t/int.rc" 2>/dev/null)" = 0 ]
+	check "Ctrl-C: every record written ($(wc -l <"$t/int.out"))" cmp -s "$t/int.ref" "$t/int.out"
+	check "Ctrl-C: the stats record" grep -q '"type":"stats"' "$t/int.err"
+else
+	bad "Ctrl-C: pdnslog.exe did not start"
+fi
+kill "$(cat "$t/sleep.pid")" 2>/dev/null
+wait
+finish "windows"
