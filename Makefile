@@ -159,7 +159,9 @@ fuzz-regressions: fuzz-build
 # (features without Windows libraries here, refused by their flags).
 # libpcap is a pcap.dll (with the OpenSSL DLLs it loads) taken from the
 # PyPI wheel `libpcap` at build time, never committed; the import library
-# is made from the DLL itself (gendef, dlltool), and the compiler sees
+# is made from the DLL itself (gendef, dlltool), delay-loading it so that
+# Npcap's wpcap.dll is taken when installed (src/platform/win32/pcapload.c),
+# and the compiler sees
 # libpcap-dev's portable headers alone (a private copy: /usr/include would
 # pull in glibc's).  Every DLL the .exe needs is left beside it; libgcc and
 # winpthreads are linked in statically.  `make check-windows` runs it under
@@ -180,7 +182,7 @@ WIN_OBJS    = $(WIN_SRCS:src/%.c=$(WIN_BUILD)/obj/%.o)
 # but pdnslog uses mingw's C99 one (__USE_MINGW_ANSI_STDIO: %zu, %lld).
 WIN_CFLAGS  = $(CSTD) $(WARN) -Wno-format $(OPT) -Isrc -I$(WIN_BUILD)/include -D__USE_MINGW_ANSI_STDIO=1 \
 	-D_POSIX_THREAD_SAFE_FUNCTIONS -D_FILE_OFFSET_BITS=64 -D_WIN32_WINNT=0x0601 $(EXTRA_CFLAGS)
-WIN_LIBS    = -L$(WIN_BUILD)/lib -lpcap.dll -lws2_32 -lbcrypt -static-libgcc \
+WIN_LIBS    = -L$(WIN_BUILD)/lib -lpcap.dll -ldelayimp -lws2_32 -lbcrypt -static-libgcc \
 	-Wl,-Bstatic -lwinpthread -Wl,-Bdynamic
 
 windows: $(WIN_BUILD)/pdnslog.exe
@@ -206,7 +208,7 @@ $(WIN_BUILD)/pcap.dll:
 $(WIN_BUILD)/lib/libpcap.dll.a: $(WIN_BUILD)/pcap.dll
 	@mkdir -p $(WIN_BUILD)/lib
 	cd $(WIN_BUILD)/lib && gendef - ../pcap.dll >pcap.def 2>/dev/null && \
-		$(WIN_DLLTOOL) -d pcap.def -l libpcap.dll.a -D pcap.dll
+		$(WIN_DLLTOOL) -d pcap.def -y libpcap.dll.a -D pcap.dll
 
 check-windows: all windows
 	@sh tests/windows/check.sh

@@ -325,6 +325,12 @@ int main(int argc, char **argv)
 	platform_stdio_init();
 	options_parse(&o, argc, argv);
 	char err[CAPTURE_ERRLEN];
+	if (o.list_devices) {
+		if (capture_list_devices(stdout, err) == 0)
+			return 0;
+		fprintf(stderr, "pdnslog: %s\n", err);
+		return 1;
+	}
 
 	/* SIGINT/SIGTERM (Ctrl-C): stop and flush; SIGHUP: reopen -logfile
 	 * (logrotate); SIGUSR1: a stats record now.  From the start, so that a
@@ -519,6 +525,8 @@ int main(int argc, char **argv)
 		char who[128];
 		platform_describe_user(who, sizeof who);
 		fprintf(stderr, "pdnslog: debug: running as %s\n", who);
+		if (platform_pcap_origin())
+			fprintf(stderr, "pdnslog: debug: libpcap: %s\n", platform_pcap_origin());
 	}
 
 	/* With several workers the caps are shared out, so the totals hold.

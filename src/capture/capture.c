@@ -363,6 +363,29 @@ int capture_open_live(struct capture *c, const char *dev, int snaplen, int promi
 	return 0;
 }
 
+int capture_list_devices(FILE *out, char *err)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *all = NULL;
+	if (pcap_findalldevs(&all, perr) < 0 || !all) {
+		snprintf(err, CAPTURE_ERRLEN, "no interfaces to capture on%s%s%s", *perr ? " (" : "",
+			 perr, *perr ? ")" : " (or no permission to see them)");
+		return -1;
+	}
+	int i = 1;
+	for (pcap_if_t *d = all; d; d = d->next, i++) {
+		fprintf(out, "%d.%s", i, d->name);
+		if (d->description)
+			fprintf(out, " (%s)", d->description);
+		fprintf(out, " [%s%s%s]", d->flags & PCAP_IF_UP ? "Up" : "Down",
+			d->flags & PCAP_IF_RUNNING ? ", Running" : "",
+			d->flags & PCAP_IF_LOOPBACK ? ", Loopback" : "");
+		fputc('\n', out);
+	}
+	pcap_freealldevs(all);
+	return 0;
+}
+
 int capture_set_filter(struct capture *c, const char *expr, char *err)
 {
 	struct bpf_program prog;

@@ -301,6 +301,8 @@ static void options_table(struct options *o, struct flag table[NFLAGS])
 		{ "cpuprofile", FLAG_STRING, &o->cpuprofile, "", "write a CPU profile of the run to this file (gperftools; read it with google-pprof)", "PDNS_PROFILE_FILE" },
 		{ "pfring", FLAG_BOOL, &o->pfring, "false", "capture with PF_RING (needs PF_RING's libpcap)" },
 		{ "config", FLAG_STRING, &o->config, "", "read settings from this file of name = value lines (flags and environment beat it)" },
+		{ "list_devices", FLAG_BOOL, &o->list_devices, "", "print the interfaces -dev can capture on and exit (as tcpdump -D)", "" },
+		{ "D", FLAG_BOOL, &o->list_devices, "", "the same as -list_devices", "" },
 		{ "version", FLAG_BOOL, &o->version, "", "print the version and exit", "" },
 		{ "h", FLAG_BOOL, &o->help, "", "list the flags", "" },
 		{ "help", FLAG_BOOL, &o->help, "", "list the flags", "" },
@@ -392,7 +394,7 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 	if (flags_parse_args(table, argc, argv, &first_arg, err, errlen) < 0 ||
 	    capture_files(o, table, argc, argv, first_arg, err, errlen) < 0)
 		return -1;
-	if (o->help || o->version)
+	if (o->help || o->version || o->list_devices)
 		return 0;
 
 	/* Each value was checked as it was read (struct flag's min, max and

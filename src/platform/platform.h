@@ -22,8 +22,9 @@ struct options;
 
 /* ---- start and stop (signals.c) ---- */
 
-/* First of all, before a line is written: standard streams as pdnslog
- * writes them (Windows: binary, so that every line ends in \n). */
+/* First of all, before a line is written or libpcap called: standard
+ * streams as pdnslog writes them (Windows: binary, so that every line ends
+ * in \n), and on Windows the choice of libpcap DLL (win32/pcapload.c). */
 void platform_stdio_init(void);
 
 /* Once the flags are read: sockets, and the stop requests.  POSIX: SIGINT and SIGTERM set *stop, SIGHUP
@@ -79,6 +80,8 @@ void platform_describe_user(char *buf, size_t len);
 /* Processors online (at least 1); the host's name, 0 or -1. */
 long platform_cpu_count(void);
 int platform_hostname(char *buf, size_t len);
+/* Where libpcap was loaded from, for -debug; NULL: linked as usual. */
+const char *platform_pcap_origin(void);
 /* -pfring: is this libpcap PF_RING's? */
 bool platform_pcap_has_pfring(void);
 

@@ -147,6 +147,26 @@ win -pcap "$t/mx.pcap.gz" >"$t/w.out" 2>"$t/w.err"
 rc=$?
 check "a compressed capture: status 1 ($rc) and said" sh -c '[ "$2" -eq 1 ] && grep -q "gzip-compressed, and this build of pdnslog reads no compressed" "$1"' sh "$t/w.err" $rc
 
+# -list_devices (-D): no capture driver under Wine: one line, status 1.
+win -D >"$t/w.out" 2>"$t/w.err" </dev/null
+rc=$?
+check "-D without Npcap: status 1 ($rc), one line" sh -c '[ "$2" -eq 1 ] && grep -q "^pdnslog: no interfaces to capture on" "$1"' sh "$t/w.err" $rc
+# With Npcap installed its wpcap.dll is used: a copy of pcap.dll where
+# Npcap keeps it (Wine's own wpcap.dll is set aside), read the same.
+np="$WINEPREFIX/drive_c/windows/system32/Npcap"
+mkdir -p "$np"
+cp build/windows/pcap.dll "$np/wpcap.dll"
+cp build/windows/libcrypto-3-x64.dll build/windows/libssl-3-x64.dll "$np/"
+WINEDLLOVERRIDES=wpcap=n win -pcap "$dns" -name s1 -numprocs 1 -debug >"$t/np.out" 2>"$t/np.err"
+rm -rf "$np"
+check "Npcap's wpcap.dll is taken when there" grep -q 'debug: libpcap: C:.windows.system32.Npcap.wpcap.dll' "$t/np.err"
+check "Npcap's wpcap.dll: the same records" cmp -s "$t/ref.jsonl" "$t/np.out"
+mkdir -p "$t/alone"
+cp "$exe" "$t/alone/"
+wine "$t/alone/pdnslog.exe" -pcap "$dns" >"$t/w.out" 2>"$t/w.err"
+rc=$?
+check "no libpcap at all: status 1 ($rc), one line" sh -c '[ "$2" -eq 1 ] && grep -q "^pdnslog: cannot load libpcap: install Npcap" "$1"' sh "$t/w.err" $rc
+
 # What the Windows build refuses.
 refused kafka_brokers -pcap "$mx" -kafka_topic t
 refused fluentd_socket -pcap "$mx" -fluentd_socket tcp://127.0.0.1

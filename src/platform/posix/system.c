@@ -45,6 +45,11 @@ int platform_hostname(char *buf, size_t len)
 	return gethostname(buf, len);
 }
 
+const char *platform_pcap_origin(void)
+{
+	return NULL;
+}
+
 bool platform_pcap_has_pfring(void)
 {
 	/* PF_RING's libpcap captures through PF_RING by itself; what -pfring

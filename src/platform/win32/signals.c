@@ -32,6 +32,7 @@ static BOOL WINAPI on_console(DWORD event)
 
 void platform_stdio_init(void)
 {
+	win32_pcap_hooks();
 	_setmode(_fileno(stdin), _O_BINARY);
 	_setmode(_fileno(stdout), _O_BINARY);
 	_setmode(_fileno(stderr), _O_BINARY);

@@ -6,4 +6,8 @@
  * (input.c) ends at once, as a pipe's poll() does on POSIX. */
 void win32_input_stop(void);
 
+/* Install the hooks that choose the libpcap DLL (pcapload.c): before the
+ * first libpcap call. */
+void win32_pcap_hooks(void);
+
 #endif
