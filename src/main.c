@@ -607,7 +607,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pdnslog: debug: seccomp sandbox installed\n");
 	} else if (o.debug) {
 		fprintf(stderr, "pdnslog: debug: no seccomp sandbox (%s)\n",
-			!o.sandbox ? "-sandbox=false" : o.cpuprofile ? "-cpuprofile" : "sanitizer build");
+			!o.sandbox ? "-sandbox=false" : o.cpuprofile ? "-cpuprofile" : "sanitizer build, or no seccomp here");
 	}
 	loop.cap = &cap;
 	loop.units = units;

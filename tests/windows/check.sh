@@ -139,6 +139,12 @@ win -pcap "$dns" -name s1 -quiet -logfile "$t/log" -numprocs 1 >>"$t/quiet.out" 
 check "-quiet writes nothing to stdout" [ ! -s "$t/quiet.out" ]
 cat "$t/ref.jsonl" "$t/ref.jsonl" >"$t/twice"
 check "-logfile appends whole records, \\n-terminated" cmp -s "$t/twice" "$t/log"
+wdns=$(winepath -w "$dns" 2>/dev/null) wlog=$(winepath -w "$t/wlog" 2>/dev/null)
+win -pcap "$wdns" -name s1 -numprocs 1 -quiet -logfile "$wlog" 2>/dev/null
+check "Windows paths ($wdns)" cmp -s "$t/ref.jsonl" "$t/wlog"
+win -pcap "$dns" -name s1 -numprocs 3 2>/dev/null | sort >"$t/w3.sorted"
+sort "$t/ref.jsonl" >"$t/ref.sorted"
+check "three worker threads: the same records" cmp -s "$t/ref.sorted" "$t/w3.sorted"
 printf '# comment\n\npcap = %s\nname = from-file\n-format = json\nquiet = false\n' "$dns" >"$t/conf"
 PDNS_NAME=from-env win -config "$t/conf" -numprocs 1 >"$t/c2" 2>/dev/null
 check "-config and PDNS_NAME" grep -q '^{"status":"answered","sensor":"from-env"' "$t/c2"
