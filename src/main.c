@@ -743,5 +743,5 @@ int main(int argc, char **argv)
 			worker_destroy(units[i].w);
 		capture_close(units[i].cap);
 	}
-	return status;
+	return platform_finish(status);
 }

@@ -32,6 +32,9 @@ void platform_stdio_init(void);
  * closing the console, logoff and shutdown set *stop (and wait for the
  * process to finish, as Windows allows, so that everything is flushed). */
 void platform_start(atomic_int *stop, atomic_int *reopen, atomic_int *stats);
+/* The end of main, with its exit status (a Windows service reports it to
+ * the Service Control Manager); returns it. */
+int platform_finish(int status);
 /* A thread that takes no signals (they are for the main thread). */
 int platform_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 

@@ -8,7 +8,9 @@
 #     Windows, with the Linux build's exit status, and the flags the Windows
 #     build refuses (status 2, one line);
 #  3. Ctrl-C: Wine turns SIGINT into a console CTRL_C_EVENT: on a slow
-#     standard input pdnslog stops, writes every record and exits 0.
+#     standard input pdnslog stops, writes every record and exits 0;
+#  4. as a service: started and stopped through Wine's Service Control
+#     Manager, every record written, STOPPED reported with exit code 0.
 # Wine gets a prefix of its own under build/windows (made on first use).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -209,5 +211,37 @@ else
 	bad "Ctrl-C: pdnslog.exe did not start"
 fi
 kill "$(cat "$t/sleep.pid")" 2>/dev/null
+
+# 4. As a service (the Service Control Manager's protocol, Wine's SCM):
+# created with sc, started with net start, reading a FIFO that stays open;
+# net stop writes every record and the stats record, and the SCM is told
+# STOPPED with exit code 0.  Wine ends its services when no other Windows
+# process of the prefix runs: a keeper waits on a pipe meanwhile.
+svc="pdnslog-test-$$"
+{ sleep 60 & echo $! >"$t/keepsleep.pid"; wait; } |
+	wine "$exe" -pcap - -quiet -name "keeper-$$" >/dev/null 2>&1 &
+mkfifo "$t/svc.fifo"
+{ cat "$dns"; sleep 60 & echo $! >"$t/svcsleep.pid"; wait; } >"$t/svc.fifo" &
+wexe=$(winepath -w "$exe" 2>/dev/null) wfifo=$(winepath -w "$t/svc.fifo" 2>/dev/null)
+wsvclog=$(winepath -w "$t/svc.log" 2>/dev/null) wsvcstats=$(winepath -w "$t/svc.stats" 2>/dev/null)
+wine sc create "$svc" binPath= "$wexe -pcap $wfifo -quiet -logfile $wsvclog -stats_file $wsvcstats -numprocs 1 -name s1" >"$t/sc.out" 2>&1
+check "sc create" [ $? -eq 0 ]
+wine net start "$svc" >"$t/sc.out" 2>&1
+check "net start" [ $? -eq 0 ]
+sleep 2
+wine sc query "$svc" >"$t/sc.query" 2>&1
+check "the service runs" grep -q 'STATE *: 4 *RUNNING' "$t/sc.query"
+wine net stop "$svc" >"$t/sc.out" 2>&1
+check "net stop" [ $? -eq 0 ]
+for _ in $(seq 50); do [ -s "$t/svc.stats" ] && break; sleep 0.1; done
+check "service stopped: every record written ($(wc -l <"$t/svc.log" 2>/dev/null))" cmp -s "$t/ref.jsonl" "$t/svc.log"
+check "service stopped: the stats record" grep -q '"type":"stats"' "$t/svc.stats"
+wine sc query "$svc" >"$t/sc.query" 2>&1
+check "the SCM is told STOPPED, exit code 0" sh -c 'grep -q "STATE *: 1 *STOPPED" "$1" && grep -q "WIN32_EXIT_CODE *: 0 " "$1"' sh "$t/sc.query"
+wine sc delete "$svc" >/dev/null 2>&1
+kill "$(cat "$t/svcsleep.pid")" 2>/dev/null
+keeper=$(pgrep -f -- "pdnslog.exe -pcap - -quiet -name keeper-$$" | head -n 1)
+[ -n "$keeper" ] && kill -INT "$keeper"
+kill "$(cat "$t/keepsleep.pid")" 2>/dev/null
 wait
 finish "windows"

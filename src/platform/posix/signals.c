@@ -37,6 +37,11 @@ void platform_start(atomic_int *stop, atomic_int *reopen, atomic_int *stats)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+int platform_finish(int status)
+{
+	return status;
+}
+
 int platform_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;

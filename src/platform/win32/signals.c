@@ -30,9 +30,23 @@ static BOOL WINAPI on_console(DWORD event)
 	return TRUE;
 }
 
+/* A service (or any process started without them) has no standard
+ * streams: descriptors 0, 1 and 2 are free, and the first files opened
+ * would take them, standard input's number among them.  They are given
+ * NUL instead, in order. */
+static void stream_or_nul(FILE *f, const char *mode)
+{
+	int fd = _fileno(f);
+	if (fd < 0 || _get_osfhandle(fd) == -1)
+		freopen("NUL", mode, f);
+}
+
 void platform_stdio_init(void)
 {
 	win32_pcap_hooks();
+	stream_or_nul(stdin, "rb");
+	stream_or_nul(stdout, "wb");
+	stream_or_nul(stderr, "wb");
 	_setmode(_fileno(stdin), _O_BINARY);
 	_setmode(_fileno(stdout), _O_BINARY);
 	_setmode(_fileno(stderr), _O_BINARY);
@@ -43,7 +57,10 @@ void platform_start(atomic_int *stop, atomic_int *reopen, atomic_int *stats)
 	stop_flag = stop;
 	WSADATA wsa;
 	WSAStartup(MAKEWORD(2, 2), &wsa);
-	SetConsoleCtrlHandler(on_console, TRUE);
+	/* A service stops on the SCM's request alone (service.c): console
+	 * events (a user's logoff) are not for it. */
+	if (!win32_service_start(stop))
+		SetConsoleCtrlHandler(on_console, TRUE);
 }
 
 int platform_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
