@@ -175,7 +175,7 @@ WIN_DLLS    = pcap.dll libcrypto-3-x64.dll libssl-3-x64.dll
 PCAP_INCLUDEDIR ?= $(shell $(PKG_CONFIG) --variable=includedir libpcap)
 WIN_EXCLUDE = src/capture/decompress.c src/capture/input.c src/capture/pcapdir.c \
 	src/daemon/privileges.c src/daemon/sandbox.c src/format/avro.c src/sink/file.c \
-	src/sink/fluentd.c src/sink/kafka.c src/sink/syslog.c src/stats/metrics.c src/stats/statsd.c
+	src/sink/fluentd.c src/sink/kafka.c src/sink/syslog.c src/stats/metrics.c
 WIN_SRCS    = $(sort $(filter-out $(WIN_EXCLUDE),$(wildcard src/*/*.c)) $(wildcard src/platform/win32/*.c)) src/main.c
 WIN_OBJS    = $(WIN_SRCS:src/%.c=$(WIN_BUILD)/obj/%.o)
 # -Wno-format: mingw's gcc checks format(printf) as Microsoft's printf,

@@ -65,6 +65,18 @@ int platform_live_setup(pcap_t *p, int *fd, char *perr);
 /* Wait up to ms for packets (a stop request may end it early). */
 void platform_live_wait(pcap_t *p, int fd, int ms);
 
+/* ---- UDP (net.c): statsd ---- */
+
+/* A UDP socket, not blocking, connected to host:port (a numeric port): the
+ * first of host's addresses that takes it (UDP's connect() only picks the
+ * peer; a v6 address without a v6 route fails here).  The socket, or -1
+ * with why (whylen bytes). */
+intptr_t platform_udp_connect(const char *host, const char *port, char *why, size_t whylen);
+/* One datagram, never waiting: 0, or -1 with why (ECONNREFUSED: an ICMP
+ * from the last datagram, nobody listens). */
+int platform_udp_send(intptr_t s, const void *p, size_t n, char *why, size_t whylen);
+void platform_udp_close(intptr_t s);
+
 /* ---- the rest (system.c) ---- */
 
 /* n random bytes for hash keys; false when the system gave none. */

@@ -175,12 +175,35 @@ wine "$t/alone/pdnslog.exe" -pcap "$dns" >"$t/w.out" 2>"$t/w.err"
 rc=$?
 check "no libpcap at all: status 1 ($rc), one line" sh -c '[ "$2" -eq 1 ] && grep -q "^pdnslog: cannot load libpcap: install Npcap" "$1"' sh "$t/w.err" $rc
 
+# statsd over UDP (Winsock): the same datagrams as the Linux build sends.
+/usr/bin/python3 - "$lin" "$exe" "$dns" >"$t/statsd.out" 2>&1 <<'PY'
+import socket, subprocess, sys
+lin, exe, dns = sys.argv[1:4]
+def datagrams(cmd):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(2)
+    port = s.getsockname()[1]
+    rc = subprocess.run(cmd + ["-pcap", dns, "-quiet", "-name", "s1", "-statsd_host", "127.0.0.1:%d" % port],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    got = []
+    try:
+        while True:
+            got.append(s.recv(65536))
+    except socket.timeout:
+        pass
+    return rc, got
+l, w = datagrams([lin]), datagrams(["wine", exe])
+print("linux", l[0], len(l[1]), "windows", w[0], len(w[1]))
+sys.exit(0 if l == w and l[1] else 1)
+PY
+check "statsd: the same datagrams as Linux ($(cat "$t/statsd.out"))" [ $? -eq 0 ]
+
 # What the Windows build refuses.
 refused kafka_brokers -pcap "$mx" -kafka_topic t
 refused fluentd_socket -pcap "$mx" -fluentd_socket tcp://127.0.0.1
 refused metrics -pcap "$mx" -metrics 127.0.0.1:9153
 refused syslog_facility -pcap "$mx" -syslog_facility local0
-refused statsd_host -pcap "$mx" -statsd_host 127.0.0.1
 refused user -pcap "$mx" -user nobody
 refused chroot -pcap "$mx" -chroot "$t"
 refused fanout -dev x -fanout 2

@@ -26,8 +26,6 @@ const char *platform_refuse(const struct options *o, const char **why)
 		flag = "metrics", what = "-metrics (libmicrohttpd is not built for Windows)";
 	else if (o->syslog_fac >= 0)
 		flag = "syslog_facility", what = "syslog output (Windows has no syslog socket)";
-	else if (given(o->statsd_host))
-		flag = "statsd_host", what = "statsd support";
 	else if (given(o->user) || given(o->group) || given(o->chroot_dir))
 		flag = given(o->user) ? "user" : given(o->group) ? "group" : "chroot",
 		what = "privilege drop or chroot on Windows (run the service as a less privileged account)";

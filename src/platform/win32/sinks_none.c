@@ -1,15 +1,14 @@
 /* win32/sinks_none: outputs the Windows build leaves out, in place of
  * sink/fluentd.c (msgpack-c is not built for Windows here), sink/syslog.c
- * (no syslog socket), stats/metrics.c's server (no libmicrohttpd) and
- * stats/statsd.c.  Their flags are refused before anything starts
- * (features.c); the address checks the flag table runs still answer. */
+ * (no syslog socket) and stats/metrics.c's server (no libmicrohttpd).
+ * Their flags are refused before anything starts (features.c); the
+ * address checks the flag table runs still answer. */
 #include <stdio.h>
 #include <string.h>
 
 #include "sink/fluentd.h"
 #include "sink/syslog.h"
 #include "stats/metrics.h"
-#include "stats/statsd.h"
 
 int fluentd_parse_address(const char *s, struct fluentd_address *a, char *why, size_t whylen)
 {
@@ -79,19 +78,5 @@ struct metrics_server *metrics_start(const char *addr, struct stats_board *board
 }
 
 void metrics_stop(struct metrics_server *m)
-{
-}
-
-struct statsd *statsd_open(const char *hostport, const char *prefix, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "this build of pdnslog has no statsd support");
-	return NULL;
-}
-
-void statsd_send(struct statsd *s, const struct stats *now)
-{
-}
-
-void statsd_close(struct statsd *s)
 {
 }
