@@ -175,6 +175,16 @@ wine "$t/alone/pdnslog.exe" -pcap "$dns" >"$t/w.out" 2>"$t/w.err"
 rc=$?
 check "no libpcap at all: status 1 ($rc), one line" sh -c '[ "$2" -eq 1 ] && grep -q "^pdnslog: cannot load libpcap: install Npcap" "$1"' sh "$t/w.err" $rc
 
+# The log is shared: renamed (by a Windows program) while pdnslog writes
+# it, every record goes on to it under its new name.
+{ cat "$dns"; sleep 4; } | win -pcap - -name s1 -numprocs 1 -quiet -logfile "$(winepath -w "$t/share.log" 2>/dev/null)" 2>/dev/null &
+for _ in $(seq 50); do [ -e "$t/share.log" ] && break; sleep 0.1; done
+sleep 1
+wine cmd /c ren "$(winepath -w "$t/share.log" 2>/dev/null)" share2.log >/dev/null 2>&1
+check "-logfile renamed while open (FILE_SHARE_DELETE)" [ $? -eq 0 ]
+wait
+check "-logfile renamed while open: every record in it" cmp -s "$t/ref.jsonl" "$t/share2.log"
+
 # statsd over UDP (Winsock): the same datagrams as the Linux build sends.
 /usr/bin/python3 - "$lin" "$exe" "$dns" >"$t/statsd.out" 2>&1 <<'PY'
 import socket, subprocess, sys

@@ -1,10 +1,11 @@
 /* win32/sink_file: standard output and -logfile on Windows (sink.h), in
  * place of sink/file.c.  The same batches, locking and counters; the files
- * are binary (records end in \n) and opened as _open does, shared for
- * reading and writing, so another program can read the log while pdnslog
- * writes it.  No built-in rotation: Windows cannot rename a file another
- * handle has open without FILE_SHARE_DELETE, so -logMaxSize is refused
- * (features.c); sink_reopen() still reopens by name. */
+ * are binary (records end in \n), opened for appending (FILE_APPEND_DATA:
+ * each batch lands at the end, even with another writer) and shared for
+ * reading, writing and deleting, so that other programs can read the log
+ * while pdnslog writes it, and rename or delete it as on Linux.  No
+ * built-in rotation (sink/file.c's is POSIX): -logMaxSize is refused
+ * (features.c); sink_reopen() reopens by name. */
 #include "sink/sink.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <windows.h>
 
 #include "stats/progress.h"
 
@@ -27,8 +29,19 @@ static int sink_init(struct sink *s, const char *name, int fd, int owns)
 
 static int open_log(const char *path)
 {
-	return _open(path, _O_WRONLY | _O_APPEND | _O_CREAT | _O_BINARY | _O_NOINHERIT,
-		     _S_IREAD | _S_IWRITE);
+	HANDLE h = CreateFileA(path, FILE_APPEND_DATA | SYNCHRONIZE,
+			       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+			       FILE_ATTRIBUTE_NORMAL, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		DWORD e = GetLastError();
+		errno = e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? ENOENT
+			: e == ERROR_ACCESS_DENIED ? EACCES : e == ERROR_SHARING_VIOLATION ? EBUSY : EIO;
+		return -1;
+	}
+	int fd = _open_osfhandle((intptr_t)h, _O_APPEND | _O_BINARY);
+	if (fd < 0)
+		CloseHandle(h);
+	return fd;
 }
 
 static uint64_t file_size(int fd)
