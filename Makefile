@@ -163,8 +163,9 @@ fuzz-regressions: fuzz-build
 # Npcap's wpcap.dll is taken when installed (src/platform/win32/pcapload.c),
 # and the compiler sees
 # libpcap-dev's portable headers alone (a private copy: /usr/include would
-# pull in glibc's).  Every DLL the .exe needs is left beside it; libgcc and
-# winpthreads are linked in statically.  `make check-windows` runs it under
+# pull in glibc's).  Every DLL the .exe needs is left beside it; libgcc,
+# winpthreads and zlib (libz-mingw-w64-dev, for -logCompress) are linked in
+# statically.  `make check-windows` runs it under
 # Wine against the Linux build (tests/windows/check.sh).
 WIN_CC      ?= x86_64-w64-mingw32-gcc
 WIN_DLLTOOL ?= x86_64-w64-mingw32-dlltool
@@ -174,7 +175,7 @@ WIN_PCAP_DIR = libpcap/_platform/windows/x86_64/tcpdump
 WIN_DLLS    = pcap.dll libcrypto-3-x64.dll libssl-3-x64.dll
 PCAP_INCLUDEDIR ?= $(shell $(PKG_CONFIG) --variable=includedir libpcap)
 WIN_EXCLUDE = src/capture/decompress.c src/capture/input.c src/capture/pcapdir.c \
-	src/daemon/privileges.c src/daemon/sandbox.c src/format/avro.c src/sink/file.c \
+	src/daemon/privileges.c src/daemon/sandbox.c src/format/avro.c \
 	src/sink/fluentd.c src/sink/kafka.c src/sink/syslog.c src/stats/metrics.c
 WIN_SRCS    = $(sort $(filter-out $(WIN_EXCLUDE),$(wildcard src/*/*.c)) $(wildcard src/platform/win32/*.c)) src/main.c
 WIN_OBJS    = $(WIN_SRCS:src/%.c=$(WIN_BUILD)/obj/%.o)
@@ -183,7 +184,7 @@ WIN_OBJS    = $(WIN_SRCS:src/%.c=$(WIN_BUILD)/obj/%.o)
 WIN_CFLAGS  = $(CSTD) $(WARN) -Wno-format $(OPT) -Isrc -I$(WIN_BUILD)/include -D__USE_MINGW_ANSI_STDIO=1 \
 	-D_POSIX_THREAD_SAFE_FUNCTIONS -D_FILE_OFFSET_BITS=64 -D_WIN32_WINNT=0x0601 $(EXTRA_CFLAGS)
 WIN_LIBS    = -L$(WIN_BUILD)/lib -lpcap.dll -ldelayimp -lws2_32 -lbcrypt -static-libgcc \
-	-Wl,-Bstatic -lwinpthread -Wl,-Bdynamic
+	-Wl,-Bstatic -lz -lwinpthread -Wl,-Bdynamic
 
 windows: $(WIN_BUILD)/pdnslog.exe
 

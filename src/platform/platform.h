@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct options;
 
@@ -65,6 +66,33 @@ int platform_live_setup(pcap_t *p, int *fd, char *perr);
 /* Wait up to ms for packets (a stop request may end it early). */
 void platform_live_wait(pcap_t *p, int fd, int ms);
 
+/* ---- files in a directory (dirfiles.c): -logfile and its rotation ---- */
+
+/* The directory the log and its backups are opened, renamed and deleted
+ * in: POSIX keeps it open (rotation goes on after -chroot), Windows keeps
+ * its path.  PLATFORM_CWD: names are paths, as given. */
+#define PLATFORM_CWD (-100)
+/* path's directory (malloc'd; "." when it names none) and, in *base, its
+ * last part (pointing into path); NULL with errno. */
+char *platform_path_split(const char *path, const char **base);
+int platform_dir_open(const char *path);          /* -1 with errno */
+void platform_dir_close(int dir);
+/* For appending, created 0644 (Windows: shared for reading, writing and
+ * deleting, so that it can be renamed while open). */
+int platform_open_append(int dir, const char *name);
+/* For reading; for writing, created with mode or emptied: neither follows
+ * a symbolic link.  -1 with errno. */
+int platform_open_read(int dir, const char *name);
+int platform_open_create(int dir, const char *name, int mode);
+int platform_rename(int dir, const char *from, const char *to); /* -1 with errno */
+int platform_unlink(int dir, const char *name);                 /* -1 with errno */
+/* Unless name is surely not there. */
+bool platform_exists(int dir, const char *name);
+/* Each name in the directory to fn; 0, or -1 with errno. */
+int platform_dir_list(int dir, void (*fn)(void *ctx, const char *name), void *ctx);
+/* A write failed with err because standard output's reader went away. */
+bool platform_reader_gone(int err);
+
 /* ---- UDP (net.c): statsd ---- */
 
 /* A UDP socket, not blocking, connected to host:port (a numeric port): the
@@ -92,6 +120,8 @@ bool platform_profiler_start(const char *path);
 void platform_profiler_stop(void);
 /* -debug: who pdnslog runs as ("uid 0 gid 0"). */
 void platform_describe_user(char *buf, size_t len);
+/* timegm(): struct tm in UTC to seconds since 1970. */
+time_t platform_timegm(struct tm *tm);
 /* Processors online (at least 1); the host's name, 0 or -1. */
 long platform_cpu_count(void);
 int platform_hostname(char *buf, size_t len);

@@ -185,6 +185,20 @@ check "-logfile renamed while open (FILE_SHARE_DELETE)" [ $? -eq 0 ]
 wait
 check "-logfile renamed while open: every record in it" cmp -s "$t/ref.jsonl" "$t/share2.log"
 
+# Built-in rotation: 60 copies of dns.pcap (1.2 MB of records) through a
+# 1 MB -logfile, the backup gzipped: backup and log together hold the
+# Linux build's records, in order.
+mkdir -p "$t/rot"
+set --
+for _ in $(seq 60); do set -- "$@" "$dns"; done
+"$lin" -quiet -numprocs 1 -name s1 -logfile "$t/rot.linux" "$@" 2>/dev/null
+win -quiet -numprocs 1 -name s1 -logfile "$(winepath -w "$t/rot/dns.log" 2>/dev/null)" -logMaxSize 1 \
+	-logMaxBackups 2 -logCompress "$@" 2>/dev/null
+check "-logMaxSize: a gzipped backup beside the log" [ "$(ls "$t/rot" | grep -c '^dns-.*\.log\.gz$')" -eq 1 ]
+{ zcat "$t"/rot/dns-*.log.gz; cat "$t/rot/dns.log"; } >"$t/rot.win" 2>/dev/null
+check "-logMaxSize: backup and log hold every record" cmp -s "$t/rot.linux" "$t/rot.win"
+set --
+
 # statsd over UDP (Winsock): the same datagrams as the Linux build sends.
 /usr/bin/python3 - "$lin" "$exe" "$dns" >"$t/statsd.out" 2>&1 <<'PY'
 import socket, subprocess, sys
@@ -219,7 +233,6 @@ refused chroot -pcap "$mx" -chroot "$t"
 refused fanout -dev x -fanout 2
 refused pcap_dir -pcap_dir "$t"
 refused cpuprofile -pcap "$mx" -cpuprofile "$t/prof"
-refused logMaxSize -pcap "$mx" -logfile "$t/rot.log" -logMaxSize 1
 
 # 3. Ctrl-C on a slow standard input: the records so far, the stats record,
 # status 0, at once.

@@ -34,6 +34,11 @@ void platform_describe_user(char *buf, size_t len)
 	snprintf(buf, len, "uid %u gid %u", (unsigned)getuid(), (unsigned)getgid());
 }
 
+time_t platform_timegm(struct tm *tm)
+{
+	return timegm(tm);
+}
+
 long platform_cpu_count(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

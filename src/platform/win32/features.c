@@ -35,8 +35,6 @@ const char *platform_refuse(const struct options *o, const char **why)
 		flag = "pcap_dir", what = "-pcap_dir on Windows (it follows a directory with inotify)";
 	else if (given(o->cpuprofile))
 		flag = "cpuprofile", what = "-cpuprofile (gperftools is not built for Windows)";
-	else if (o->log_max_size)
-		flag = "logMaxSize", what = "built-in rotation on Windows (an open file cannot be renamed there)";
 	if (!flag) {
 		*why = NULL;
 		return NULL;

@@ -48,6 +48,11 @@ void platform_describe_user(char *buf, size_t len)
 	snprintf(buf, len, "Windows user %s", GetUserNameA(name, &n) ? name : "(unknown)");
 }
 
+time_t platform_timegm(struct tm *tm)
+{
+	return _mkgmtime(tm);
+}
+
 long platform_cpu_count(void)
 {
 	SYSTEM_INFO si;
