@@ -174,7 +174,8 @@ WIN_PCAP_WHEEL = libpcap==1.11.0b29
 WIN_PCAP_DIR = libpcap/_platform/windows/x86_64/tcpdump
 WIN_DLLS    = pcap.dll libcrypto-3-x64.dll libssl-3-x64.dll
 PCAP_INCLUDEDIR ?= $(shell $(PKG_CONFIG) --variable=includedir libpcap)
-WIN_EXCLUDE = src/capture/decompress.c src/capture/input.c src/capture/pcapdir.c \
+WIN_EXCLUDE = src/capture/codecs.c src/capture/codec_bzip2.c src/capture/codec_lz4.c \
+	src/capture/codec_xz.c src/capture/codec_zstd.c src/capture/input.c src/capture/pcapdir.c \
 	src/daemon/privileges.c src/daemon/sandbox.c src/format/avro.c \
 	src/sink/fluentd.c src/sink/kafka.c src/sink/syslog.c src/stats/metrics.c
 WIN_SRCS    = $(sort $(filter-out $(WIN_EXCLUDE),$(wildcard src/*/*.c)) $(wildcard src/platform/win32/*.c)) src/main.c

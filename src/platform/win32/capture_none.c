@@ -1,9 +1,7 @@
 /* win32/capture_none: the capture features the Windows build leaves out,
  * in place of capture/pcapdir.c (-pcap_dir follows a directory with
- * inotify), capture/decompress.c (the decoders' libraries are not built
- * for Windows here; compressed files are recognised and said, input.c)
- * and posix/fanout.c (Linux's PACKET_FANOUT).  -pcap_dir and -fanout are
- * refused before anything starts (features.c). */
+ * inotify) and posix/fanout.c (Linux's PACKET_FANOUT).  -pcap_dir and
+ * -fanout are refused before anything starts (features.c). */
 #include <stdio.h>
 
 #include "capture/internal.h"
@@ -37,18 +35,4 @@ int capture_join_fanout(struct capture *c, int group, char *err)
 {
 	snprintf(err, CAPTURE_ERRLEN, "%s: -fanout needs Linux's PACKET_FANOUT", c->name);
 	return -1;
-}
-
-struct decompressor *decompress_open(enum compression kind, decompress_source_fn *source, void *ctx)
-{
-	return NULL;
-}
-
-ssize_t decompress_read(struct decompressor *d, void *buf, size_t n, char *err, size_t errlen)
-{
-	return -1;
-}
-
-void decompress_close(struct decompressor *d)
-{
 }

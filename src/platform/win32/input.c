@@ -8,13 +8,15 @@
  * win32_input_stop) closes that pipe, so the stream ends at once, as the
  * poll() of a quiet pipe lets it end on Linux.  Unlike Linux, the idle hook
  * is not called while libpcap waits for a quiet pipe: housekeeping (stats
- * records) runs between packets only.  Compressed captures are recognised
- * and refused with one line: the decoders' libraries are not built for
- * Windows here.  A reader lives until the process ends (there is at most one
- * a run: standard input). */
+ * records) runs between packets only.  The pump decompresses what it
+ * recognises by the first bytes and this build has a decoder for: gzip
+ * (zlib); the other formats are refused with one line.  A reader lives
+ * until the process ends (one for standard input, one for each compressed
+ * file). */
 #include "capture/input.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <io.h>
 #include <pthread.h>
@@ -37,7 +39,13 @@ struct input_reader {
 	uint8_t head[INPUT_HEAD_MAX];
 	size_t head_len;
 	bool head_done;         /* the input ended before head was full */
-	uint64_t raw_bytes;
+	_Atomic uint64_t raw_bytes;
+	/* The first raw bytes, to recognise a compression, handed out again. */
+	uint8_t magic[DECOMPRESS_MAGIC_LEN];
+	size_t magic_len, magic_pos;
+	enum compression kind;
+	bool kind_known;
+	struct decompressor *dz;
 	atomic_bool stopped;
 	bool failed;
 	char err[CAPTURE_ERRLEN];
@@ -87,19 +95,69 @@ void win32_input_stop(void)
 	pthread_mutex_unlock(&pumps_mu);
 }
 
+static void fail(struct input_reader *r, const char *what)
+{
+	pthread_mutex_lock(&r->mu);
+	if (!r->failed && !r->stopped) {
+		snprintf(r->err, sizeof r->err, "%s: %s", r->name, what);
+		r->failed = true;
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* The raw bytes: the magic ones first. */
+static ssize_t raw_read(void *ctx, uint8_t *buf, size_t n)
+{
+	struct input_reader *r = ctx;
+	if (r->magic_pos < r->magic_len) {
+		size_t k = r->magic_len - r->magic_pos;
+		if (k > n)
+			k = n;
+		memcpy(buf, r->magic + r->magic_pos, k);
+		r->magic_pos += k;
+		return (ssize_t)k;
+	}
+	int got = _read(r->fd, buf, n > INT_MAX ? INT_MAX : (unsigned)n);
+	if (got > 0)
+		r->raw_bytes += (uint64_t)got;
+	else if (got < 0) {
+		char why[CAPTURE_ERRLEN];
+		snprintf(why, sizeof why, "read error: %s", strerror(errno));
+		fail(r, why);
+	}
+	return got;
+}
+
 static void *pump(void *arg)
 {
 	struct input_reader *r = arg;
 	static uint8_t buf[PUMP_CHUNK];
-	for (;;) {
-		int got = _read(r->fd, buf, sizeof buf);
+	/* The format, from the first bytes. */
+	while (r->magic_len < sizeof r->magic) {
+		int got = _read(r->fd, r->magic + r->magic_len, (unsigned)(sizeof r->magic - r->magic_len));
+		if (got <= 0)
+			break;
+		r->raw_bytes += (uint64_t)got;
+		r->magic_len += (size_t)got;
+	}
+	enum compression kind = decompress_detect(r->magic, r->magic_len);
+	if (kind != COMPRESSION_NONE && decompress_supported(kind) &&
+	    !(r->dz = decompress_open(kind, raw_read, r)))
+		fail(r, "out of memory");
+	pthread_mutex_lock(&r->mu);
+	r->kind = kind;
+	r->kind_known = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	bool go = !r->failed && (kind == COMPRESSION_NONE || r->dz);
+	while (go) {
+		char why[CAPTURE_ERRLEN] = "";
+		ssize_t got = r->dz ? decompress_read(r->dz, buf, sizeof buf, why, sizeof why)
+				    : raw_read(r, buf, sizeof buf);
+		if (got < 0 && *why)
+			fail(r, why);
 		pthread_mutex_lock(&r->mu);
-		if (got < 0 && !r->stopped && !r->failed) {
-			snprintf(r->err, sizeof r->err, "%s: read error: %s", r->name, strerror(errno));
-			r->failed = true;
-		}
 		if (got > 0) {
-			r->raw_bytes += (uint64_t)got;
 			size_t k = sizeof r->head - r->head_len;
 			if (k > (size_t)got)
 				k = (size_t)got;
@@ -112,17 +170,19 @@ static void *pump(void *arg)
 		pthread_mutex_unlock(&r->mu);
 		if (got <= 0)
 			break;
-		bool ok = true;
 		pthread_mutex_lock(&r->out_mu);
-		for (int done = 0; ok && done < got;) {
+		for (ssize_t done = 0; go && done < got;) {
 			int w = r->out >= 0 ? _write(r->out, buf + done, (unsigned)(got - done)) : -1;
-			ok = w > 0;
-			done += ok ? w : 0;
+			go = w > 0;
+			done += go ? w : 0;
 		}
 		pthread_mutex_unlock(&r->out_mu);
-		if (!ok) /* stopped, or libpcap is done with the stream */
-			break;
+		/* !go: stopped, or libpcap is done with the stream */
 	}
+	pthread_mutex_lock(&r->mu);
+	r->head_done = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
 	close_out(r);
 	if (r->fd > 0)
 		_close(r->fd);
@@ -175,12 +235,14 @@ FILE *input_open_reader(int fd, bool pollable, const char *name, capture_idle_fn
 			_close(fd);
 		return NULL; /* r is left: a stop may still look at it */
 	}
-	const uint8_t *h;
-	size_t n = input_peek(r, DECOMPRESS_MAGIC_LEN, &h);
-	*kind = decompress_detect(h, n);
-	if (*kind != COMPRESSION_NONE) {
-		snprintf(err, errlen, "%s: %s-compressed, and this build of pdnslog reads no compressed "
-			 "captures (decompress it first)", name, decompress_name(*kind));
+	pthread_mutex_lock(&r->mu);
+	while (!r->kind_known && !r->stopped)
+		pthread_cond_wait(&r->cv, &r->mu);
+	*kind = r->kind;
+	pthread_mutex_unlock(&r->mu);
+	if (*kind != COMPRESSION_NONE && !decompress_supported(*kind)) {
+		snprintf(err, errlen, "%s: %s-compressed, and this build of pdnslog reads only gzip of the "
+			 "compressed formats (decompress it first)", name, decompress_name(*kind));
 		r->stopped = true;
 		close_out(r);
 		fclose(fp);
@@ -207,10 +269,7 @@ size_t input_peek(struct input_reader *r, size_t want, const uint8_t **head)
 
 uint64_t input_bytes_read(const struct input_reader *r)
 {
-	pthread_mutex_lock((pthread_mutex_t *)&r->mu);
-	uint64_t n = r->raw_bytes;
-	pthread_mutex_unlock((pthread_mutex_t *)&r->mu);
-	return n;
+	return r->raw_bytes;
 }
 
 bool input_stopped(const struct input_reader *r)
