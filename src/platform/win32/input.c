@@ -224,8 +224,16 @@ FILE *input_open_reader(int fd, bool pollable, const char *name, capture_idle_fn
 		pumping = r;
 	}
 	pthread_mutex_unlock(&pumps_mu);
+	if (!started && fp && r->stopped) {
+		/* A stop came first: the stream ends at once, as on Linux. */
+		close_out(r);
+		if (fd > 0)
+			_close(fd);
+		*reader = r;
+		return fp;
+	}
 	if (!started) {
-		snprintf(err, errlen, "%s: %s", name, r->stopped ? "stopped" : "cannot start reading");
+		snprintf(err, errlen, "%s: cannot start reading", name);
 		if (fp)
 			fclose(fp);
 		else
