@@ -488,6 +488,7 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 		o->fluentd_tag = o->fluentd_tag_buf;
 	}
 	/* What this build cannot do (the Windows build: no Kafka, seccomp, ...). */
+	o->sandbox_given = flags_find(table, "sandbox")->source != 0;
 	const char *why, *refused = platform_refuse(o, &why);
 	if (refused)
 		return bad(&c, refused, ": %s", why);

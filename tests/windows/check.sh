@@ -247,6 +247,9 @@ refused chroot -pcap "$mx" -chroot "$t"
 refused fanout -dev x -fanout 2
 refused pcap_dir -pcap_dir "$t"
 refused cpuprofile -pcap "$mx" -cpuprofile "$t/prof"
+refused sandbox -pcap "$mx" -sandbox
+win -pcap "$mx" -sandbox=false >/dev/null 2>&1
+check "-sandbox=false is accepted" [ $? -eq 0 ]
 
 # 3. Ctrl-C on a slow standard input: the records so far, the stats record,
 # status 0, at once.

@@ -33,6 +33,8 @@ const char *platform_refuse(const struct options *o, const char **why)
 		flag = "fanout", what = "-fanout (it needs Linux's PACKET_FANOUT)";
 	else if (o->pcap_dir)
 		flag = "pcap_dir", what = "-pcap_dir on Windows (it follows a directory with inotify)";
+	else if (o->sandbox && o->sandbox_given)
+		flag = "sandbox", what = "seccomp sandbox on Windows (-sandbox=false runs without it)";
 	else if (given(o->cpuprofile))
 		flag = "cpuprofile", what = "-cpuprofile (gperftools is not built for Windows)";
 	if (!flag) {
