@@ -28,10 +28,12 @@ struct options;
  * in \n), and on Windows the choice of libpcap DLL (win32/pcapload.c). */
 void platform_stdio_init(void);
 
-/* Once the flags are read: sockets, and the stop requests.  POSIX: SIGINT and SIGTERM set *stop, SIGHUP
- * *reopen, SIGUSR1 *stats, SIGPIPE ignored.  Windows: Ctrl-C, Ctrl-Break,
- * closing the console, logoff and shutdown set *stop (and wait for the
- * process to finish, as Windows allows, so that everything is flushed). */
+/* Once the flags are read: sockets, and the stop requests.  POSIX: SIGINT
+ * and SIGTERM set *stop, SIGHUP *reopen, SIGUSR1 *stats, SIGPIPE ignored.
+ * Windows: Ctrl-C, Ctrl-Break, closing the console, logoff and shutdown set
+ * *stop (and wait for the process to finish, as Windows allows, so that
+ * everything is flushed); started by the Service Control Manager, its stop
+ * and shutdown requests do (win32/service.c). */
 void platform_start(atomic_int *stop, atomic_int *reopen, atomic_int *stats);
 /* The end of main, with its exit status (a Windows service reports it to
  * the Service Control Manager); returns it. */
