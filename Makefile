@@ -159,14 +159,13 @@ fuzz-regressions: fuzz-build
 # (features without Windows libraries here, refused by their flags).
 # libpcap is a pcap.dll (with the OpenSSL DLLs it loads) taken from the
 # PyPI wheel `libpcap` at build time, never committed; the import library
-# is made from the DLL itself (gendef, dlltool), delay-loading it so that
-# Npcap's wpcap.dll is taken when installed (src/platform/win32/pcapload.c),
-# and the compiler sees
-# libpcap-dev's portable headers alone (a private copy: /usr/include would
-# pull in glibc's).  Every DLL the .exe needs is left beside it; libgcc,
-# winpthreads and zlib (libz-mingw-w64-dev, for -logCompress) are linked in
-# statically.  `make check-windows` runs it under
-# Wine against the Linux build (tests/windows/check.sh).
+# is made from the DLL itself (gendef, dlltool) and delay-loads it, so that
+# Npcap's wpcap.dll is taken when installed (src/platform/win32/pcapload.c);
+# the compiler sees libpcap-dev's portable headers alone (a private copy:
+# /usr/include would pull in glibc's).  Every DLL the .exe needs is left
+# beside it; libgcc, winpthreads and zlib (libz-mingw-w64-dev: gzip
+# captures, -logCompress) are linked in statically.  `make check-windows`
+# runs it under Wine against the Linux build (tests/windows/check.sh).
 WIN_CC      ?= x86_64-w64-mingw32-gcc
 WIN_DLLTOOL ?= x86_64-w64-mingw32-dlltool
 WIN_BUILD   = build/windows
