@@ -30,13 +30,15 @@ CFLAGS  += $(CSTD) $(WARN) $(OPT) -pthread -Isrc $(PCAP_CFLAGS) $(MHD_CFLAGS) $(
 LDLIBS  += $(PCAP_LIBS) $(MHD_LIBS) $(SECCOMP_LIBS) $(KAFKA_LIBS) $(AVRO_LIBS) $(MSGPACK_LIBS) $(ZLIB_LIBS) $(SQLITE_LIBS) $(DECOMPRESS_LIBS) -pthread $(EXTRA_LIBS)
 
 BUILD   = build
-SRCS    = $(sort $(wildcard src/*/*.c))
+# Every folder of src/, and the POSIX side of src/platform/ (platform.h);
+# the profiler goes into pdnslog alone (MAIN), not the tests and fuzzers.
+SRCS    = $(sort $(filter-out src/platform/posix/profiler.c,$(wildcard src/*/*.c src/platform/posix/*.c)))
 OBJS    = $(SRCS:src/%.c=$(BUILD)/obj/%.o)
-MAIN    = $(BUILD)/obj/main.o
+MAIN    = $(BUILD)/obj/main.o $(BUILD)/obj/platform/posix/profiler.o
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all objs bench bench-store check check-asan check-tsan fuzz fuzz-build fuzz-regressions unit e2e clean install uninstall
+.PHONY: all objs bench bench-store check check-asan check-tsan check-windows fuzz fuzz-build fuzz-regressions unit e2e clean install uninstall windows
 all: $(BUILD)/pdnslog
 
 objs: $(OBJS)
@@ -163,7 +165,70 @@ fuzz-regressions: fuzz-build
 			{ echo "fuzz_$$t: a regression input fails again"; exit 1; }; \
 	done; echo "fuzz regressions: replayed"
 
+# Windows (x86_64): `make windows` cross-compiles build/windows/pdnslog.exe
+# with mingw-w64 from the same sources, src/platform/win32/ in place of
+# src/platform/posix/, and stand-ins there for the files of WIN_EXCLUDE
+# (features without Windows libraries here, refused by their flags).
+# libpcap is a pcap.dll (with the OpenSSL DLLs it loads) taken from the
+# PyPI wheel `libpcap` at build time, never committed; the import library
+# is made from the DLL itself (gendef, dlltool) and delay-loads it, so that
+# Npcap's wpcap.dll is taken when installed (src/platform/win32/pcapload.c);
+# the compiler sees libpcap-dev's portable headers alone (a private copy:
+# /usr/include would pull in glibc's).  Every DLL the .exe needs is left
+# beside it; libgcc, winpthreads and zlib (libz-mingw-w64-dev: gzip
+# captures, -logCompress) are linked in statically.  `make check-windows`
+# runs it under Wine against the Linux build (tests/windows/check.sh).
+WIN_CC      ?= x86_64-w64-mingw32-gcc
+WIN_DLLTOOL ?= x86_64-w64-mingw32-dlltool
+WIN_BUILD   = build/windows
+WIN_PCAP_WHEEL = libpcap==1.11.0b29
+WIN_PCAP_DIR = libpcap/_platform/windows/x86_64/tcpdump
+WIN_DLLS    = pcap.dll libcrypto-3-x64.dll libssl-3-x64.dll
+PCAP_INCLUDEDIR ?= $(shell $(PKG_CONFIG) --variable=includedir libpcap)
+WIN_EXCLUDE = src/capture/codecs.c src/capture/codec_bzip2.c src/capture/codec_lz4.c \
+	src/capture/codec_xz.c src/capture/codec_zstd.c src/capture/input.c src/capture/pcapdir.c \
+	src/daemon/privileges.c src/daemon/sandbox.c src/format/avro.c \
+	src/sink/fluentd.c src/sink/kafka.c src/sink/kafkaconf.c src/sink/syslog.c src/stats/metrics.c \
+	src/pdns/api.c src/pdns/apireq.c src/pdns/consume.c src/pdns/query.c src/pdns/serve.c \
+	src/pdns/store.c src/pdns/writer.c
+WIN_SRCS    = $(sort $(filter-out $(WIN_EXCLUDE),$(wildcard src/*/*.c)) $(wildcard src/platform/win32/*.c)) src/main.c
+WIN_OBJS    = $(WIN_SRCS:src/%.c=$(WIN_BUILD)/obj/%.o)
+# -Wno-format: mingw's gcc checks format(printf) as Microsoft's printf,
+# but pdnslog uses mingw's C99 one (__USE_MINGW_ANSI_STDIO: %zu, %lld).
+WIN_CFLAGS  = $(CSTD) $(WARN) -Wno-format $(OPT) -Isrc -I$(WIN_BUILD)/include -D__USE_MINGW_ANSI_STDIO=1 \
+	-D_POSIX_THREAD_SAFE_FUNCTIONS -D_FILE_OFFSET_BITS=64 -D_WIN32_WINNT=0x0601 $(EXTRA_CFLAGS)
+WIN_LIBS    = -L$(WIN_BUILD)/lib -lpcap.dll -ldelayimp -lws2_32 -lbcrypt -static-libgcc \
+	-Wl,-Bstatic -lz -lwinpthread -Wl,-Bdynamic
+
+windows: $(WIN_BUILD)/pdnslog.exe
+
+$(WIN_BUILD)/pdnslog.exe: $(WIN_OBJS) $(WIN_BUILD)/lib/libpcap.dll.a
+	$(WIN_CC) -o $@ $(WIN_OBJS) $(WIN_LIBS)
+
+$(WIN_BUILD)/obj/%.o: src/%.c | $(WIN_BUILD)/include/pcap.h
+	@mkdir -p $(dir $@)
+	$(WIN_CC) $(WIN_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(WIN_BUILD)/include/pcap.h:
+	@mkdir -p $(WIN_BUILD)/include
+	cp -R $(PCAP_INCLUDEDIR)/pcap.h $(PCAP_INCLUDEDIR)/pcap $(WIN_BUILD)/include/
+
+$(WIN_BUILD)/pcap.dll:
+	@mkdir -p $(WIN_BUILD)/wheel
+	/usr/bin/python3 -m pip download -q --no-deps --disable-pip-version-check --dest $(WIN_BUILD)/wheel '$(WIN_PCAP_WHEEL)'
+	/usr/bin/python3 -c 'import sys, zipfile, glob; z = zipfile.ZipFile(glob.glob(sys.argv[1] + "/wheel/libpcap-*.whl")[0]); \
+		[open(sys.argv[1] + "/" + n, "wb").write(z.read("$(WIN_PCAP_DIR)/" + n)) for n in sys.argv[2:]]' \
+		$(WIN_BUILD) $(WIN_DLLS)
+
+$(WIN_BUILD)/lib/libpcap.dll.a: $(WIN_BUILD)/pcap.dll
+	@mkdir -p $(WIN_BUILD)/lib
+	cd $(WIN_BUILD)/lib && gendef - ../pcap.dll >pcap.def 2>/dev/null && \
+		$(WIN_DLLTOOL) -d pcap.def -y libpcap.dll.a -D pcap.dll
+
+check-windows: all windows
+	@sh tests/windows/check.sh
+
 clean:
 	rm -rf $(BUILD)
 
--include $(OBJS:.o=.d) $(MAIN:.o=.d)
+-include $(OBJS:.o=.d) $(MAIN:.o=.d) $(WIN_OBJS:.o=.d)

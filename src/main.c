@@ -5,15 +5,12 @@
  * the pipeline together; each stage lives in its own folder under src/. */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <gperftools/profiler.h>
 
 #include "capture/capture.h"
 #include "capture/dnsfilter.h"
@@ -27,6 +24,7 @@
 #include "pdns/query.h"
 #include "pdns/writer.h"
 #include "pipeline/worker.h"
+#include "platform/platform.h"
 #include "sink/fluentd.h"
 #include "sink/kafka.h"
 #include "sink/sink.h"
@@ -38,19 +36,9 @@
 #include "stats/summary.h"
 #include "util/clock.h"
 
-/* Set by the signal handler and read by every capture thread: lock-free
- * atomics are safe in both roles. */
+/* Set by the signal handler (platform_start) and read by every capture
+ * thread: lock-free atomics are safe in both roles. */
 static atomic_int stop_requested, reopen_requested, stats_requested;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		reopen_requested = 1;
-	else if (sig == SIGUSR1)
-		stats_requested = 1;
-	else
-		stop_requested = 1;
-}
 
 /* One capture and the workers it feeds.  Normally there is one, run by the
  * main thread; with -fanout N there are N, each on its own packet socket of
@@ -358,6 +346,7 @@ static int setup_input(void *ctx, struct capture *c, char *err)
 int main(int argc, char **argv)
 {
 	static struct options o;
+	platform_stdio_init();
 	if (argc > 1 && strcmp(argv[1], "query") == 0)
 		return pdns_query_main(argc - 1, argv + 1); /* pdnslog query: the store's questions */
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
@@ -366,19 +355,18 @@ int main(int argc, char **argv)
 	if (o.kafka_consume)
 		return pdns_consume_main(&o); /* the central store's feeder, no capture */
 	char err[CAPTURE_ERRLEN];
+	if (o.list_devices) {
+		if (capture_list_devices(stdout, err) == 0)
+			return 0;
+		fprintf(stderr, "pdnslog: %s\n", err);
+		return 1;
+	}
 
-	/* SIGINT/SIGTERM: stop and flush; SIGHUP: reopen -logfile (logrotate);
-	 * SIGUSR1: a stats record now.  From the start, so that a signal while
-	 * an input is opened (standard input waiting for its writer) is seen.
-	 * Blocking calls go on after the handler (SA_RESTART): the waits for
-	 * input are poll()s, which a signal always ends. */
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* SIGINT/SIGTERM (Ctrl-C): stop and flush; SIGHUP: reopen -logfile
+	 * (logrotate); SIGUSR1: a stats record now.  From the start, so that a
+	 * signal while an input is opened (standard input waiting for its
+	 * writer) is seen. */
+	platform_start(&stop_requested, &reopen_requested, &stats_requested);
 
 	/* The inputs: every file is opened now (a missing one fails before
 	 * anything is read), then read in turn; the first that can be read
@@ -580,8 +568,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.debug) {
-		fprintf(stderr, "pdnslog: debug: running as uid %u gid %u\n",
-			(unsigned)getuid(), (unsigned)getgid());
+		char who[128];
+		platform_describe_user(who, sizeof who);
+		fprintf(stderr, "pdnslog: debug: running as %s\n", who);
+		if (platform_pcap_origin())
+			fprintf(stderr, "pdnslog: debug: libpcap: %s\n", platform_pcap_origin());
 	}
 
 	/* With several workers the caps are shared out, so the totals hold.
@@ -627,11 +618,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 1; i < nunits; i++) {
 		/* Signals are for the main thread. */
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		units[i].started = pthread_create(&units[i].thread, NULL, unit_run, &units[i]) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		units[i].started = platform_thread_create(&units[i].thread, unit_run, &units[i]) == 0;
 		if (!units[i].started) {
 			fprintf(stderr, "pdnslog: cannot start the capture threads\n");
 			stop_requested = 1;
@@ -639,7 +626,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (o.cpuprofile && !ProfilerStart(o.cpuprofile)) {
+	if (o.cpuprofile && !platform_profiler_start(o.cpuprofile)) {
 		fprintf(stderr, "pdnslog: -cpuprofile %s: cannot start the profiler\n", o.cpuprofile);
 		return 1;
 	}
@@ -670,7 +657,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pdnslog: debug: seccomp sandbox installed\n");
 	} else if (o.debug) {
 		fprintf(stderr, "pdnslog: debug: no seccomp sandbox (%s)\n",
-			!o.sandbox ? "-sandbox=false" : o.cpuprofile ? "-cpuprofile" : "sanitizer build");
+			!o.sandbox ? "-sandbox=false" : o.cpuprofile ? "-cpuprofile" : "sanitizer build, or no seccomp here");
 	}
 	loop.cap = &cap;
 	loop.units = units;
@@ -741,7 +728,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.cpuprofile)
-		ProfilerStop();
+		platform_profiler_stop();
 
 	/* A failed write is an error; a closed standard output is not. */
 	uint64_t output_errors = 0;
@@ -819,5 +806,5 @@ int main(int argc, char **argv)
 			worker_destroy(units[i].w);
 		capture_close(units[i].cap);
 	}
-	return status;
+	return platform_finish(status);
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # make check: -Werror builds, every unit test binary (cmocka), every
-# end-to-end suite, the same under ASan/UBSan, and the fuzzers.
+# end-to-end suite, the Windows build under Wine (when mingw-w64 and Wine
+# are installed), the same under ASan/UBSan, and the fuzzers.
 # Prints one line per suite and a final "N passed, N failed" over the suites.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +35,12 @@ done
 run "corpus udp.list" sh tests/e2e/corpus.sh udp.list
 run "corpus tcpfrag.list" sh tests/e2e/corpus.sh tcpfrag.list
 run "corpus other.list" sh tests/e2e/corpus.sh other.list
+# The Windows build under Wine, where mingw-w64 and Wine are installed
+# (.ci/packages has them): make check-windows.
+if [ -z "${PDNSLOG_SANITIZED:-}" ] && command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 &&
+   command -v wine >/dev/null 2>&1; then
+	run "windows (make check-windows)" make -s --no-print-directory check-windows
+fi
 # Once more under the sanitizers, then the fuzzers: every input that ever
 # broke pdnslog, and FUZZ_SECONDS (default 60) of fuzzing per target.
 if [ -z "${PDNSLOG_SANITIZED:-}" ]; then

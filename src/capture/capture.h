@@ -145,6 +145,12 @@ int capture_open_live(struct capture *c, const char *dev, int snaplen, int promi
  * group.  Returns 0, or -1 with a message (other systems: always -1). */
 int capture_join_fanout(struct capture *c, int group, char *err);
 
+/* -list_devices: the interfaces libpcap can capture on, one a line as
+ * tcpdump -D prints them ("1.eth0 (description) [Up, Running]"), to out.
+ * 0, or -1 with a message in err when there are none or libpcap cannot
+ * look (on Windows: Npcap is not installed). */
+int capture_list_devices(FILE *out, char *err);
+
 /* Compile and install a BPF filter on the input being read.  Returns 0, or
  * -1 with a message. */
 int capture_set_filter(struct capture *c, const char *expr, char *err);

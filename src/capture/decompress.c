@@ -1,22 +1,21 @@
-/* decompress: gzip, xz, zstd, bzip2 and lz4 through their own libraries'
- * streaming decoders (see decompress.h).  This file only moves bytes
- * between the source and each library; no format is decoded here. */
+/* decompress: the compressed capture formats' streaming decoders behind
+ * one interface (see decompress.h).  This file only moves bytes between
+ * the source and a decoder (codec.h; each library's calls are in a
+ * codec_*.c of its own); no format is decoded here. */
 #include "capture/decompress.h"
 
-#include <bzlib.h>
 #include <limits.h>
-#include <lz4frame.h>
-#include <lzma.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
-#include <zstd.h>
+
+#include "capture/codec.h"
 
 #define IN_SIZE (64u << 10) /* compressed bytes asked of the source at once */
 
 struct decompressor {
+	const struct codec *codec;
 	enum compression kind;
 	decompress_source_fn *source;
 	void *ctx;
@@ -25,108 +24,34 @@ struct decompressor {
 	bool in_eof;       /* the source said 0 */
 	bool member_end;   /* a member (frame, stream) just ended; another may follow */
 	int state;         /* 0 decoding, 1 ended (read gives 0), -1 failed (-1) */
-	union {
-		z_stream z;
-		lzma_stream x;
-		ZSTD_DCtx *zs;
-		bz_stream b;
-		LZ4F_dctx *l;
-	} u;
+	void *dec;         /* the codec's decoder */
 };
 
-enum compression decompress_detect(const uint8_t *h, size_t n)
+static const struct codec *codec_of(enum compression kind)
 {
-	if (n >= 3 && h[0] == 0x1f && h[1] == 0x8b && h[2] == 8)
-		return COMPRESSION_GZIP;
-	if (n >= 6 && memcmp(h, "\xfd" "7zXZ\0", 6) == 0)
-		return COMPRESSION_XZ;
-	if (n >= 4 && memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0)
-		return COMPRESSION_ZSTD;
-	if (n >= 4 && memcmp(h, "BZh", 3) == 0 && h[3] >= '1' && h[3] <= '9')
-		return COMPRESSION_BZIP2;
-	if (n >= 4 && memcmp(h, "\x04\x22\x4d\x18", 4) == 0)
-		return COMPRESSION_LZ4;
-	return COMPRESSION_NONE;
+	for (const struct codec *const *c = decompress_codecs; *c; c++)
+		if ((*c)->kind == kind)
+			return *c;
+	return NULL;
 }
 
-const char *decompress_name(enum compression kind)
+bool decompress_supported(enum compression kind)
 {
-	switch (kind) {
-	case COMPRESSION_GZIP: return "gzip";
-	case COMPRESSION_XZ: return "xz";
-	case COMPRESSION_ZSTD: return "zstd";
-	case COMPRESSION_BZIP2: return "bzip2";
-	case COMPRESSION_LZ4: return "lz4";
-	case COMPRESSION_NONE: break;
-	}
-	return "none";
-}
-
-/* Set up (again) the library's decoder.  0, or -1 when out of memory. */
-static int decoder_start(struct decompressor *d)
-{
-	switch (d->kind) {
-	case COMPRESSION_GZIP:
-		memset(&d->u.z, 0, sizeof d->u.z);
-		return inflateInit2(&d->u.z, 16 + MAX_WBITS) == Z_OK ? 0 : -1; /* gzip only */
-	case COMPRESSION_XZ:
-		d->u.x = (lzma_stream)LZMA_STREAM_INIT;
-		return lzma_stream_decoder(&d->u.x, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK ? 0 : -1;
-	case COMPRESSION_ZSTD:
-		d->u.zs = ZSTD_createDCtx();
-		return d->u.zs ? 0 : -1;
-	case COMPRESSION_BZIP2:
-		memset(&d->u.b, 0, sizeof d->u.b);
-		return BZ2_bzDecompressInit(&d->u.b, 0, 0) == BZ_OK ? 0 : -1;
-	case COMPRESSION_LZ4:
-		return LZ4F_isError(LZ4F_createDecompressionContext(&d->u.l, LZ4F_VERSION)) ? -1 : 0;
-	case COMPRESSION_NONE:
-		break;
-	}
-	return -1;
-}
-
-static void decoder_end(struct decompressor *d)
-{
-	switch (d->kind) {
-	case COMPRESSION_GZIP: inflateEnd(&d->u.z); break;
-	case COMPRESSION_XZ: lzma_end(&d->u.x); break;
-	case COMPRESSION_ZSTD: ZSTD_freeDCtx(d->u.zs); break;
-	case COMPRESSION_BZIP2: BZ2_bzDecompressEnd(&d->u.b); break;
-	case COMPRESSION_LZ4: LZ4F_freeDecompressionContext(d->u.l); break;
-	case COMPRESSION_NONE: break;
-	}
-}
-
-/* Ready for the next member after one ended. */
-static int decoder_restart(struct decompressor *d)
-{
-	switch (d->kind) {
-	case COMPRESSION_GZIP:
-		return inflateReset(&d->u.z) == Z_OK ? 0 : -1;
-	case COMPRESSION_ZSTD: /* both go on to the next frame by themselves */
-	case COMPRESSION_LZ4:
-		return 0;
-	case COMPRESSION_XZ:  /* LZMA_CONCATENATED: it ends only at the very end */
-	case COMPRESSION_BZIP2:
-		decoder_end(d);
-		return decoder_start(d);
-	case COMPRESSION_NONE:
-		break;
-	}
-	return -1;
+	return codec_of(kind) != NULL;
 }
 
 struct decompressor *decompress_open(enum compression kind, decompress_source_fn *source, void *ctx)
 {
-	struct decompressor *d = calloc(1, sizeof *d);
+	const struct codec *codec = codec_of(kind);
+	struct decompressor *d = codec ? calloc(1, sizeof *d) : NULL;
 	if (!d)
 		return NULL;
+	d->codec = codec;
 	d->kind = kind;
 	d->source = source;
 	d->ctx = ctx;
 	d->in = malloc(IN_SIZE);
-	if (!d->in || decoder_start(d) < 0) {
+	if (!d->in || !(d->dec = codec->start())) {
 		free(d->in);
 		free(d);
 		return NULL;
@@ -138,106 +63,10 @@ void decompress_close(struct decompressor *d)
 {
 	if (!d)
 		return;
-	decoder_end(d);
+	if (d->dec)
+		d->codec->end(d->dec);
 	free(d->in);
 	free(d);
-}
-
-enum step { STEP_MORE, STEP_END, STEP_ERROR };
-
-/* One call of the library: from in (avail bytes) into out (room bytes);
- * *used and *made say how many it took and gave. */
-static enum step step(struct decompressor *d, const uint8_t *in, size_t avail, size_t *used,
-		      uint8_t *out, size_t room, size_t *made, char *err, size_t errlen)
-{
-	if (room > UINT_MAX)
-		room = UINT_MAX;
-	switch (d->kind) {
-	case COMPRESSION_GZIP: {
-		z_stream *z = &d->u.z;
-		z->next_in = (Bytef *)in;
-		z->avail_in = (uInt)avail;
-		z->next_out = out;
-		z->avail_out = (uInt)room;
-		int rc = inflate(z, Z_NO_FLUSH);
-		*used = avail - z->avail_in;
-		*made = room - z->avail_out;
-		if (rc == Z_STREAM_END)
-			return STEP_END;
-		if (rc == Z_OK || rc == Z_BUF_ERROR)
-			return STEP_MORE;
-		snprintf(err, errlen, "gzip data is corrupt (zlib: %s)",
-			 rc == Z_MEM_ERROR ? "out of memory" : z->msg ? z->msg : zError(rc));
-		return STEP_ERROR;
-	}
-	case COMPRESSION_XZ: {
-		lzma_stream *x = &d->u.x;
-		x->next_in = in;
-		x->avail_in = avail;
-		x->next_out = out;
-		x->avail_out = room;
-		/* All the input left is given: at its end, FINISH says so. */
-		lzma_ret rc = lzma_code(x, d->in_eof ? LZMA_FINISH : LZMA_RUN);
-		*used = avail - x->avail_in;
-		*made = room - x->avail_out;
-		if (rc == LZMA_STREAM_END)
-			return STEP_END;
-		if (rc == LZMA_OK || rc == LZMA_BUF_ERROR)
-			return STEP_MORE;
-		snprintf(err, errlen, "xz data is corrupt (liblzma: %s)",
-			 rc == LZMA_MEM_ERROR || rc == LZMA_MEMLIMIT_ERROR ? "out of memory" :
-			 rc == LZMA_FORMAT_ERROR ? "not in the xz format" :
-			 rc == LZMA_OPTIONS_ERROR ? "unsupported options" :
-			 rc == LZMA_DATA_ERROR ? "data error" : "error");
-		return STEP_ERROR;
-	}
-	case COMPRESSION_ZSTD: {
-		ZSTD_inBuffer ib = { in, avail, 0 };
-		ZSTD_outBuffer ob = { out, room, 0 };
-		size_t rc = ZSTD_decompressStream(d->u.zs, &ob, &ib);
-		*used = ib.pos;
-		*made = ob.pos;
-		if (ZSTD_isError(rc)) {
-			snprintf(err, errlen, "zstd data is corrupt (libzstd: %s)", ZSTD_getErrorName(rc));
-			return STEP_ERROR;
-		}
-		return rc == 0 ? STEP_END : STEP_MORE; /* 0: a frame ended, all of it given */
-	}
-	case COMPRESSION_BZIP2: {
-		bz_stream *b = &d->u.b;
-		b->next_in = (char *)in;
-		b->avail_in = (unsigned)avail;
-		b->next_out = (char *)out;
-		b->avail_out = (unsigned)room;
-		int rc = BZ2_bzDecompress(b);
-		*used = avail - b->avail_in;
-		*made = room - b->avail_out;
-		if (rc == BZ_STREAM_END)
-			return STEP_END;
-		if (rc == BZ_OK)
-			return STEP_MORE;
-		snprintf(err, errlen, "bzip2 data is corrupt (libbz2: %s)",
-			 rc == BZ_MEM_ERROR ? "out of memory" :
-			 rc == BZ_DATA_ERROR_MAGIC ? "not bzip2 data" :
-			 rc == BZ_DATA_ERROR ? "data error" : "error");
-		return STEP_ERROR;
-	}
-	case COMPRESSION_LZ4: {
-		size_t dst = room, src = avail;
-		size_t rc = LZ4F_decompress(d->u.l, out, &dst, in, &src, NULL);
-		*used = src;
-		*made = dst;
-		if (LZ4F_isError(rc)) {
-			snprintf(err, errlen, "lz4 data is corrupt (liblz4: %s)", LZ4F_getErrorName(rc));
-			return STEP_ERROR;
-		}
-		return rc == 0 ? STEP_END : STEP_MORE; /* 0: a frame ended, all of it given */
-	}
-	case COMPRESSION_NONE:
-		break;
-	}
-	snprintf(err, errlen, "no decoder");
-	return STEP_ERROR;
 }
 
 /* More compressed bytes after the ones not yet taken.  0, or -1 when the
@@ -280,7 +109,7 @@ ssize_t decompress_read(struct decompressor *d, void *buf, size_t n, char *err, 
 			}
 			/* More follows: the next member (or garbage, which the
 			 * decoder will call corrupt). */
-			if (decoder_restart(d) < 0) {
+			if (d->codec->restart(&d->dec) < 0) {
 				snprintf(err, errlen, "%s: out of memory", decompress_name(d->kind));
 				d->state = -1;
 				return -1;
@@ -288,17 +117,18 @@ ssize_t decompress_read(struct decompressor *d, void *buf, size_t n, char *err, 
 			d->member_end = false;
 		}
 		size_t used = 0, made = 0;
-		enum step s = step(d, d->in + d->in_pos, avail, &used, buf, n, &made, err, errlen);
+		enum codec_step s = d->codec->step(d->dec, d->in_eof, d->in + d->in_pos, avail, &used, buf,
+						   n > UINT_MAX ? UINT_MAX : n, &made, err, errlen);
 		d->in_pos += used;
-		if (s == STEP_ERROR) {
+		if (s == CODEC_ERROR) {
 			d->state = -1;
 			return -1;
 		}
-		if (s == STEP_END)
+		if (s == CODEC_END)
 			d->member_end = true;
 		if (made)
 			return (ssize_t)made;
-		if (s == STEP_END || used)
+		if (s == CODEC_END || used)
 			continue;
 		/* Nothing taken, nothing given. */
 		if (d->in_eof) {

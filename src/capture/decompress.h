@@ -14,6 +14,7 @@
 #ifndef PDNSLOG_DECOMPRESS_H
 #define PDNSLOG_DECOMPRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,6 +36,8 @@ enum compression {
 enum compression decompress_detect(const uint8_t *head, size_t n);
 /* "gzip", "xz", ...; "none". */
 const char *decompress_name(enum compression kind);
+/* This build has a decoder for kind (the Windows build: gzip only). */
+bool decompress_supported(enum compression kind);
 
 /* Where the compressed bytes come from: up to n into buf; the count, 0 at
  * the end, -1 on an error (which the source reports itself). */

@@ -2,19 +2,18 @@
  * checks.  A bad flag or value ends the program here with status 2. */
 #include "cli/options.h"
 
-#include <dlfcn.h>
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/flags.h"
 #include "decode/ipfrag.h"
 #include "decode/tcpstream.h"
 #include "pair/table.h"
+#include "platform/platform.h"
 #include "sink/fluentd.h"
 #include "sink/syslog.h"
 #include "pdns/api.h"
@@ -89,17 +88,13 @@ static const char *check_gc_age(const char *v)
 
 static const char *check_metrics(const char *v)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	return metrics_parse_addr(v, &ss, &len) == 0 ? NULL
+	return metrics_addr_valid(v) ? NULL
 		: "must be ADDR:PORT (e.g. 127.0.0.1:9153, [::1]:9153 or :9153)";
 }
 
 static const char *check_pdns_api(const char *v)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	return !*v || metrics_parse_addr(v, &ss, &len) == 0 ? NULL
+	return !*v || metrics_addr_valid(v) ? NULL
 		: "must be ADDR:PORT (e.g. 127.0.0.1:8081, [::1]:8081 or :8081)";
 }
 
@@ -233,7 +228,7 @@ static void options_defaults(struct options *o)
 		.statsd_prefix = STATSD_DEFAULT_PREFIX, .statsd_interval = 5,
 		.log_max_backups = 3, .log_max_age = 28,
 	};
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu = platform_cpu_count();
 	o->numprocs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
 }
 
@@ -331,6 +326,8 @@ static void options_table(struct options *o, struct flag table[NFLAGS])
 		{ "cpuprofile", FLAG_STRING, &o->cpuprofile, "", "write a CPU profile of the run to this file (gperftools; read it with google-pprof)", "PDNS_PROFILE_FILE" },
 		{ "pfring", FLAG_BOOL, &o->pfring, "false", "capture with PF_RING (needs PF_RING's libpcap)" },
 		{ "config", FLAG_STRING, &o->config, "", "read settings from this file of name = value lines (flags and environment beat it)" },
+		{ "list_devices", FLAG_BOOL, &o->list_devices, "", "print the interfaces -dev can capture on and exit (as tcpdump -D)", "" },
+		{ "D", FLAG_BOOL, &o->list_devices, "", "the same as -list_devices", "" },
 		{ "version", FLAG_BOOL, &o->version, "", "print the version and exit", "" },
 		{ "h", FLAG_BOOL, &o->help, "", "list the flags", "" },
 		{ "help", FLAG_BOOL, &o->help, "", "list the flags", "" },
@@ -422,7 +419,7 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 	if (flags_parse_args(table, argc, argv, &first_arg, err, errlen) < 0 ||
 	    capture_files(o, table, argc, argv, first_arg, err, errlen) < 0)
 		return -1;
-	if (o->help || o->version)
+	if (o->help || o->version || o->list_devices)
 		return 0;
 
 	/* Each value was checked as it was read (struct flag's min, max and
@@ -498,9 +495,7 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 		o->kafka_opts.v[0] = linger;
 		o->kafka_opts.n++;
 	}
-	/* PF_RING's libpcap captures through PF_RING by itself; what -pfring
-	 * checks is that this is the libpcap pdnslog was linked with. */
-	if (o->pfring && !dlsym(RTLD_DEFAULT, "pfring_open"))
+	if (o->pfring && !platform_pcap_has_pfring())
 		return bad(&c, "pfring", ": this build's libpcap (%s) has no PF_RING; build pdnslog against "
 			   "PF_RING's libpcap (make PCAP_CFLAGS=... PCAP_LIBS=..., see the README)",
 			   pcap_lib_version());
@@ -526,7 +521,7 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 		o->gc_age = -o->gc_age; /* gopassivedns wrote it negative */
 
 	if (!o->name) {
-		if (gethostname(o->host, sizeof o->host) < 0)
+		if (platform_hostname(o->host, sizeof o->host) < 0)
 			strcpy(o->host, "unknown");
 		o->host[sizeof o->host - 1] = 0;
 		o->name = o->host;
@@ -539,6 +534,11 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 			 FLUENTD_TAG_SUFFIX);
 		o->fluentd_tag = o->fluentd_tag_buf;
 	}
+	/* What this build cannot do (the Windows build: no Kafka, seccomp, ...). */
+	o->sandbox_given = flags_find(table, "sandbox")->source != 0;
+	const char *why, *refused = platform_refuse(o, &why);
+	if (refused)
+		return bad(&c, refused, ": %s", why);
 	return 0;
 }
 

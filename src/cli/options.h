@@ -47,6 +47,8 @@ struct options {
 	int64_t stats_interval;
 	bool progress;             /* -progress: a progress line on a terminal */
 	bool quiet, debug, pfring, promisc, sandbox, help, version;
+	bool list_devices;         /* -list_devices, -D: print them, exit */
+	bool sandbox_given;        /* -sandbox set by a flag, the environment or a file */
 	int64_t gc_age, gc_interval;
 	long long numprocs, fanout, max_pending, snaplen, buffer_mb;
 	long long tcp_max_streams, tcp_stream_kb, tcp_max_mb;

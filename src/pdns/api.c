@@ -346,8 +346,7 @@ static int warm_up(void *ctx, const struct pdns_fact *f)
 struct pdns_api *pdns_api_start(const struct pdns_api_config *cfg, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	if (metrics_parse_addr(cfg->addr, &ss, &len) < 0) {
+	if (metrics_sockaddr(cfg->addr, &ss) < 0) {
 		snprintf(err, errlen, "-pdns_api %s: not ADDR:PORT (e.g. 127.0.0.1:8081 or [::1]:8081)", cfg->addr);
 		return NULL;
 	}

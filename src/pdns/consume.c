@@ -24,6 +24,7 @@
 #include "cli/options.h"
 #include "pdns/cofline.h"
 #include "pdns/store.h"
+#include "platform/platform.h"
 #include "sink/kafkaconf.h"
 #include "stats/stats.h"
 #include "util/clock.h"
@@ -43,16 +44,6 @@
 #define PARTITION_MAX 1000000
 
 static atomic_int stop_requested, flush_requested, stats_requested;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		flush_requested = 1;
-	else if (sig == SIGUSR1)
-		stats_requested = 1;
-	else
-		stop_requested = 1;
-}
 
 /* What is known of one partition of the topic. */
 struct part {
@@ -384,13 +375,8 @@ int pdns_consume_main(const struct options *o)
 	char err[512];
 	c.o = o;
 
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* SIGINT/SIGTERM: stop; SIGHUP: commit the open batch; SIGUSR1: stats. */
+	platform_start(&stop_requested, &flush_requested, &stats_requested);
 
 	FILE *stats_out = stderr;
 	if (o->stats_file && !(stats_out = fopen(o->stats_file, "a"))) {

@@ -30,9 +30,7 @@ static void on_stop(int sig)
 
 static const char *check_addr(const char *v)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	return metrics_parse_addr(v, &ss, &len) == 0 ? NULL
+	return metrics_addr_valid(v) ? NULL
 		: "must be ADDR:PORT (e.g. 127.0.0.1:8081, [::1]:8081 or :8081)";
 }
 

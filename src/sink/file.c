@@ -7,10 +7,7 @@
 #include "stats/progress.h"
 #include "sink/sink.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +16,8 @@
 #include <unistd.h>
 
 #include <zlib.h>
+
+#include "platform/platform.h"
 
 #define STAMP_LEN 23        /* 2006-01-02T15-04-05.000 */
 #define NAME_MAX_LEN 1024   /* backup names, with ".gz" */
@@ -64,11 +63,11 @@ static int sink_init(struct sink *s, const char *name, int fd, int owns)
 	return pthread_mutex_init(&s->lock, NULL) == 0 ? 0 : -1;
 }
 
-/* The log file, opened for appending: by path (dirfd AT_FDCWD) or, with
- * rotation, by name in the folder opened at setup. */
+/* The log file, opened for appending: by path (dirfd PLATFORM_CWD) or,
+ * with rotation, by name in the folder opened at setup. */
 static int open_log(int dirfd, const char *name)
 {
-	return openat(dirfd, name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	return platform_open_append(dirfd, name);
 }
 
 static uint64_t file_size(int fd)
@@ -84,7 +83,7 @@ int sink_open_stdout(struct sink *s)
 
 int sink_open_file(struct sink *s, const char *path)
 {
-	int fd = open_log(AT_FDCWD, path);
+	int fd = open_log(PLATFORM_CWD, path);
 	if (fd < 0)
 		return -1;
 	if (sink_init(s, path, fd, 1) < 0) {
@@ -113,7 +112,7 @@ static size_t write_all(struct sink *s, const char *p, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EPIPE && !s->owns_fd) {
+			if (platform_reader_gone(errno) && !s->owns_fd) {
 				/* Standard output's reader is gone: what filters
 				 * do is stop writing, quietly. */
 				s->gone = true;
@@ -182,8 +181,7 @@ static int backup_format(const struct sink_rotator *r, int64_t ms, char *out, si
 
 static bool name_taken(int dirfd, const char *name)
 {
-	struct stat st;
-	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
+	return platform_exists(dirfd, name);
 }
 
 /* A free backup name for now: two rotations in one millisecond (or a name
@@ -234,7 +232,7 @@ static void rotate(struct sink *s)
 		s->size = 0;
 		return;
 	}
-	if (!r->displaced && renameat(r->dirfd, r->base, r->dirfd, name) < 0) {
+	if (!r->displaced && platform_rename(r->dirfd, r->base, name) < 0) {
 		rot_fail(s, FAIL_RENAME, "renaming to", name, errno);
 		s->size = 0;
 		return;
@@ -243,7 +241,7 @@ static void rotate(struct sink *s)
 	if (fd < 0) {
 		int err = errno;
 		/* The mill leaves this name alone (it is past settled_ms). */
-		if (!r->displaced && renameat(r->dirfd, name, r->dirfd, r->base) < 0)
+		if (!r->displaced && platform_rename(r->dirfd, name, r->base) < 0)
 			r->displaced = true;
 		rot_fail(s, FAIL_OPEN, "opening a new", r->base, err);
 		s->size = 0;
@@ -284,7 +282,7 @@ int sink_reopen(struct sink *s)
 	pthread_mutex_lock(&s->lock);
 	/* With rotation, by the directory opened at setup, as rotation does. */
 	struct sink_rotator *r = s->rot;
-	int fd = r ? open_log(r->dirfd, r->base) : open_log(AT_FDCWD, s->name);
+	int fd = r ? open_log(r->dirfd, r->base) : open_log(PLATFORM_CWD, s->name);
 	if (fd < 0) {
 		s->errors++;
 		progress_eprintf("pdnslog: reopening %s: %s (still writing to the old file)\n",
@@ -341,7 +339,7 @@ static int64_t backup_time(const struct sink_rotator *r, const char *name, bool 
 		return -1;
 	struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = day,
 			 .tm_hour = hour, .tm_min = min, .tm_sec = sec };
-	time_t when = timegm(&tm);
+	time_t when = platform_timegm(&tm);
 	return when < 0 ? -1 : (int64_t)when * 1000 + ms;
 }
 
@@ -353,47 +351,54 @@ static int newest_first(const void *a, const void *b)
 	return (int)x->gz - (int)y->gz;
 }
 
+/* scan_backups' list as the directory is read. */
+struct scan {
+	const struct sink_rotator *r;
+	int64_t settled;
+	struct backup *v;
+	size_t len, cap;
+	int rc;
+};
+
+static void scan_one(void *ctx, const char *name)
+{
+	struct scan *sc = ctx;
+	struct backup b;
+	if (sc->rc < 0)
+		return;
+	b.ms = backup_time(sc->r, name, &b.gz);
+	if (b.ms < 0 || b.ms > sc->settled)
+		return;
+	if (sc->len == sc->cap) {
+		size_t ncap = sc->cap ? 2 * sc->cap : 16;
+		struct backup *nv = realloc(sc->v, ncap * sizeof *nv);
+		if (!nv) {
+			sc->rc = -1;
+			return;
+		}
+		sc->v = nv;
+		sc->cap = ncap;
+	}
+	if (!(b.name = strdup(name))) {
+		sc->rc = -1;
+		return;
+	}
+	sc->v[sc->len++] = b;
+}
+
 /* Our backups in the directory, newest first; *n of them, or -1. */
 static int scan_backups(struct sink *s, int64_t settled, struct backup **out, size_t *n)
 {
 	struct sink_rotator *r = s->rot;
-	/* By a duplicate of the directory opened at setup: no open for reading
-	 * needed, and closedir closes only the duplicate. */
-	int fd = dup(r->dirfd);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
+	struct scan sc = { .r = r, .settled = settled };
+	if (platform_dir_list(r->dirfd, scan_one, &sc) < 0) {
 		mill_fail(s, FAIL_SCAN, "listing the directory of", r->base, errno);
-		if (fd >= 0)
-			close(fd);
+		free(sc.v);
 		return -1;
 	}
-	rewinddir(dir); /* the offset is shared with every earlier duplicate */
-	struct backup *v = NULL;
-	size_t len = 0, cap = 0;
-	int rc = 0;
-	struct dirent *de;
-	while ((de = readdir(dir))) {
-		struct backup b;
-		b.ms = backup_time(r, de->d_name, &b.gz);
-		if (b.ms < 0 || b.ms > settled)
-			continue;
-		if (len == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			struct backup *nv = realloc(v, ncap * sizeof *nv);
-			if (!nv) {
-				rc = -1;
-				break;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		if (!(b.name = strdup(de->d_name))) {
-			rc = -1;
-			break;
-		}
-		v[len++] = b;
-	}
-	closedir(dir);
+	struct backup *v = sc.v;
+	size_t len = sc.len;
+	int rc = sc.rc;
 	if (rc < 0) {
 		mill_fail(s, FAIL_SCAN, "listing the directory of", r->base, ENOMEM);
 		for (size_t i = 0; i < len; i++)
@@ -414,7 +419,7 @@ static void compress_backup(struct sink *s, const char *name)
 	struct sink_rotator *r = s->rot;
 	char gzname[NAME_MAX_LEN];
 	snprintf(gzname, sizeof gzname, "%s.gz", name);
-	int in = openat(r->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int in = platform_open_read(r->dirfd, name);
 	if (in < 0) {
 		if (errno != ENOENT)
 			mill_fail(s, FAIL_COMPRESS, "reading", name, errno);
@@ -422,7 +427,7 @@ static void compress_backup(struct sink *s, const char *name)
 	}
 	struct stat st;
 	mode_t mode = fstat(in, &st) == 0 ? (st.st_mode & 0777) : 0644;
-	int out = openat(r->dirfd, gzname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	int out = platform_open_create(r->dirfd, gzname, (int)mode);
 	if (out < 0) {
 		mill_fail(s, FAIL_COMPRESS, "creating", gzname, errno);
 		close(in);
@@ -432,7 +437,7 @@ static void compress_backup(struct sink *s, const char *name)
 	if (!gz) {
 		close(out);
 		close(in);
-		unlinkat(r->dirfd, gzname, 0);
+		platform_unlink(r->dirfd, gzname);
 		mill_fail(s, FAIL_COMPRESS, "compressing", name, ENOMEM);
 		return;
 	}
@@ -459,9 +464,9 @@ static void compress_backup(struct sink *s, const char *name)
 		err = errno ? errno : EIO;
 	close(in);
 	if (err) {
-		unlinkat(r->dirfd, gzname, 0);
+		platform_unlink(r->dirfd, gzname);
 		mill_fail(s, FAIL_COMPRESS, "compressing", name, err);
-	} else if (unlinkat(r->dirfd, name, 0) < 0 && errno != ENOENT) {
+	} else if (platform_unlink(r->dirfd, name) < 0 && errno != ENOENT) {
 		mill_fail(s, FAIL_DELETE, "deleting", name, errno);
 	}
 }
@@ -484,7 +489,7 @@ static void mill_once(struct sink *s, int64_t settled)
 			kept += !drop;
 		}
 		if (drop) {
-			if (unlinkat(r->dirfd, v[i].name, 0) < 0 && errno != ENOENT)
+			if (platform_unlink(r->dirfd, v[i].name) < 0 && errno != ENOENT)
 				mill_fail(s, FAIL_DELETE, "deleting", v[i].name, errno);
 		} else if (r->cfg.compress && !v[i].gz) {
 			compress_backup(s, v[i].name);
@@ -519,8 +524,7 @@ static void *mill_run(void *arg)
 
 static void rotator_free(struct sink_rotator *r)
 {
-	if (r->dirfd >= 0)
-		close(r->dirfd);
+	platform_dir_close(r->dirfd);
 	free(r->base);
 	free(r->prefix);
 	pthread_mutex_destroy(&r->mu);
@@ -543,9 +547,8 @@ int sink_set_rotation(struct sink *s, const struct sink_rotation *cfg)
 	r->dirfd = -1;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
-	const char *slash = strrchr(s->name, '/');
-	const char *base = slash ? slash + 1 : s->name;
-	char *dir = slash ? strndup(s->name, (size_t)(slash - s->name) + (slash == s->name)) : strdup(".");
+	const char *base;
+	char *dir = platform_path_split(s->name, &base);
 	r->base = strdup(base);
 	const char *dot = r->base ? strrchr(r->base, '.') : NULL;
 	r->ext = dot ? dot : "";
@@ -560,7 +563,7 @@ int sink_set_rotation(struct sink *s, const struct sink_rotation *cfg)
 	}
 	memcpy(r->prefix, base, r->prefix_len - 1);
 	memcpy(r->prefix + r->prefix_len - 1, "-", 2);
-	r->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r->dirfd = platform_dir_open(dir);
 	int err = errno;
 	free(dir);
 	if (r->dirfd < 0) {
@@ -573,11 +576,7 @@ int sink_set_rotation(struct sink *s, const struct sink_rotation *cfg)
 	if (cfg->compress || cfg->max_backups || cfg->max_age_days) {
 		/* Signals are for the main thread.  The mill waits for a first
 		 * kick, given once the sink has r. */
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		err = pthread_create(&r->thread, NULL, mill_run, r);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		err = platform_thread_create(&r->thread, mill_run, r);
 		if (err) {
 			rotator_free(r);
 			errno = err;

@@ -14,40 +14,6 @@ struct metrics_server {
 	struct stats_board *board;
 };
 
-void stats_board_init(struct stats_board *b, const char *sensor)
-{
-	pthread_mutex_init(&b->lock, NULL);
-	memset(&b->stats, 0, sizeof b->stats);
-	b->sensor = sensor;
-}
-
-void stats_board_publish(struct stats_board *b, const struct stats *s)
-{
-	pthread_mutex_lock(&b->lock);
-	b->stats = *s;
-	pthread_mutex_unlock(&b->lock);
-}
-
-static void metric(struct strbuf *sb, const char *name, const char *type, const char *help,
-		   const char *sensor, uint64_t v)
-{
-	strbuf_printf(sb, "# HELP pdnslog_%s %s\n# TYPE pdnslog_%s %s\n", name, help, name, type);
-	strbuf_printf(sb, "pdnslog_%s{sensor=\"%s\"} %llu\n", name, sensor, (unsigned long long)v);
-}
-
-void stats_print_prometheus(struct strbuf *sb, const struct stats *s, const char *sensor)
-{
-#define PROM(name, doc) metric(sb, #name "_total", "counter", doc, sensor, s->name);
-	STATS_COUNTERS(PROM)
-#undef PROM
-	strbuf_puts(sb, "# HELP pdnslog_dns_errors_total DNS messages that are malformed, by kind\n"
-			"# TYPE pdnslog_dns_errors_total counter\n");
-	for (int code = DNS_ESHORT; code >= DNS_EOPT; code--)
-		strbuf_printf(sb, "pdnslog_dns_errors_total{sensor=\"%s\",kind=\"%s\"} %llu\n", sensor,
-			      dns_strerror(code), (unsigned long long)s->dns_error[-code]);
-	metric(sb, "pending", "gauge", "exchanges waiting for their other half", sensor, s->pending);
-}
-
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_len, void **state)
@@ -82,7 +48,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
-int metrics_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+static int metrics_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[128];
 	const char *colon = strrchr(text, ':');
@@ -113,6 +79,19 @@ int metrics_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t 
 		return 0;
 	}
 	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
+}
+
+bool metrics_addr_valid(const char *text)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	return metrics_parse_addr(text, &ss, &len) == 0;
+}
+
+int metrics_sockaddr(const char *text, struct sockaddr_storage *ss)
+{
+	socklen_t len;
+	return metrics_parse_addr(text, ss, &len);
 }
 
 struct metrics_server *metrics_start(const char *addr, struct stats_board *board,

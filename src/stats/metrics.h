@@ -7,8 +7,8 @@
 #define PDNSLOG_METRICS_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
-#include <sys/socket.h>
 
 #include "stats/stats.h"
 
@@ -24,8 +24,11 @@ void stats_board_publish(struct stats_board *b, const struct stats *s);
 /* Append the counters in the Prometheus text exposition format. */
 void stats_print_prometheus(struct strbuf *sb, const struct stats *s, const char *sensor);
 
-/* "host:port", "[v6]:port" or ":port" into a socket address; 0 or -1. */
-int metrics_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len);
+/* "host:port", "[v6]:port" or ":port": an address metrics_start takes. */
+bool metrics_addr_valid(const char *text);
+/* The same, as a socket address: 0, or -1 when it is not one. */
+struct sockaddr_storage;
+int metrics_sockaddr(const char *text, struct sockaddr_storage *ss);
 
 struct metrics_server;
 

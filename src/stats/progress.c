@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "capture/capture.h"
+#include "platform/platform.h"
 #include "stats/stats.h"
 #include "util/clock.h"
 
@@ -165,8 +165,7 @@ void progress_open(bool show)
 	run_start = monotonic_ns();
 	if (!show || !isatty(STDERR_FILENO))
 		return;
-	struct winsize ws;
-	unsigned width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+	unsigned width = platform_terminal_width(STDERR_FILENO);
 	const char *term = getenv("TERM");
 	progress_init(&line, run_start, width, !term || !*term || strcmp(term, "dumb") == 0);
 	showing = true;

@@ -1,14 +1,11 @@
 /* statsd: the counters' increases as statsd lines over UDP (see statsd.h). */
 #include "stats/statsd.h"
 
-#include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include "platform/platform.h"
 #include "stats/progress.h"
 
 /* The longest metric: prefix, '.', a name, ':', 20 digits and "|c". */
@@ -80,35 +77,15 @@ struct statsd *statsd_open(const char *hostport, const char *prefix, char *err, 
 			 STATSD_PREFIX_MAX);
 		return NULL;
 	}
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
-				  .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res;
-	int rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "-statsd_host %s: %s", hostport, gai_strerror(rc));
-		return NULL;
-	}
-	/* UDP's connect() only picks the peer: the first address that takes
-	 * it is the one (a v6 address without a v6 route fails here). */
-	int fd = -1, e = 0;
-	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-			e = errno;
-			close(fd);
-			fd = -1;
-		} else if (fd < 0) {
-			e = errno;
-		}
-	}
-	freeaddrinfo(res);
+	char why[256];
+	intptr_t fd = platform_udp_connect(host, port, why, sizeof why);
 	if (fd < 0) {
-		snprintf(err, errlen, "-statsd_host %s: %s", hostport, strerror(e));
+		snprintf(err, errlen, "-statsd_host %s: %s", hostport, why);
 		return NULL;
 	}
 	struct statsd *s = calloc(1, sizeof *s);
 	if (!s) {
-		close(fd);
+		platform_udp_close(fd);
 		snprintf(err, errlen, "-statsd_host: out of memory");
 		return NULL;
 	}
@@ -134,11 +111,8 @@ static void flush(struct packer *pk)
 	if (pk->len == 0)
 		return;
 	struct statsd *s = pk->s;
-	ssize_t w;
-	do
-		w = send(s->fd, pk->buf, pk->len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	while (w < 0 && errno == EINTR);
-	if (w < 0) {
+	char why[256];
+	if (platform_udp_send(s->fd, pk->buf, pk->len, why, sizeof why) < 0) {
 		/* ECONNREFUSED: an ICMP from the last datagram, nobody listens
 		 * (yet).  Counted; the next interval tries again. */
 		s->errors++;
@@ -146,7 +120,7 @@ static void flush(struct packer *pk)
 			s->reported = 1;
 			progress_clear(); /* the progress line, if any, first */
 			fprintf(stderr, "pdnslog: statsd %s: %s (counted from now on, reported once)\n",
-				s->target, strerror(errno));
+				s->target, why);
 		}
 	} else {
 		s->datagrams++;
@@ -196,6 +170,6 @@ void statsd_close(struct statsd *s)
 {
 	if (!s)
 		return;
-	close(s->fd);
+	platform_udp_close(s->fd);
 	free(s);
 }

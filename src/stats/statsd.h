@@ -28,7 +28,7 @@
 #define STATSD_TARGET_MAX 300   /* "host:port" as given, for messages */
 
 struct statsd {
-	int fd;                 /* UDP, connected to the daemon */
+	intptr_t fd;            /* UDP, connected to the daemon (platform_udp_connect) */
 	char prefix[STATSD_PREFIX_MAX + 2]; /* with its '.', or "" for none */
 	char target[STATSD_TARGET_MAX];
 	struct stats prev;      /* the counters at the last send */

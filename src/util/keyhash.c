@@ -2,12 +2,13 @@
 #include "util/keyhash.h"
 
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
+
+#include "platform/platform.h"
 
 void keyhash_init(struct keyhash *kh)
 {
-	if (getrandom(kh->k, sizeof kh->k, 0) == sizeof kh->k)
+	if (platform_random(kh->k, sizeof kh->k))
 		return;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -4,6 +4,8 @@
 #include <stdalign.h>
 #include <stdlib.h>
 
+#include "platform/platform.h"
+
 #define ALIGN alignof(max_align_t)
 /* Chunks start on a cache line, and so do objects whose type asks for it. */
 #define LINE 64
@@ -22,7 +24,7 @@ void *pool_get(struct pool *p)
 {
 	if (!p->free) {
 		size_t bytes = (LINE + p->size * p->per_chunk + LINE - 1) / LINE * LINE;
-		char *chunk = aligned_alloc(LINE, bytes);
+		char *chunk = platform_aligned_alloc(LINE, bytes);
 		if (!chunk)
 			return NULL;
 		*(void **)chunk = p->chunks;
@@ -45,7 +47,7 @@ void pool_destroy(struct pool *p)
 {
 	while (p->chunks) {
 		void *next = *(void **)p->chunks;
-		free(p->chunks);
+		platform_aligned_free(p->chunks);
 		p->chunks = next;
 	}
 	p->free = NULL;
