@@ -98,6 +98,7 @@ static struct statsd *statsd;          /* with -statsd_host; the main thread's a
 static struct pdns_writer *pdns;
 static struct pdns_writer_counts pdns_final;
 static struct pdns_api *pdns_api; /* -pdns_api: the store over HTTP */
+static _Atomic unsigned pdns_sync;  /* handovers asked of the workers (worker.h) */
 
 /* All the counters: the workers' (a snapshot while they run), the
  * kernel's from pcap_stats for a live capture, the sinks'. */
@@ -242,6 +243,30 @@ struct loop {
 	struct dnsfilter dnsfilter;
 };
 
+/* SIGHUP with -pdns_db: every worker hands over what it has seen (the
+ * one in this thread at once; those in threads of their own when they
+ * see the request, between packets or within 10 ms when idle), then the
+ * writer commits it all.  A worker stuck on a blocked output is waited for
+ * 2 s at most; what it held goes with the next commit. */
+static void pdns_commit_all(struct unit *units, int nunits)
+{
+	unsigned req = atomic_fetch_add(&pdns_sync, 1) + 1;
+	for (int i = 0; i < nunits; i++)
+		if (units[i].w)
+			worker_handover(units[i].w);
+	for (int tries = 0; tries < 2000; tries++) {
+		bool all = true;
+		for (int i = 0; i < nunits; i++)
+			if (units[i].workers && !dispatch_synced(units[i].workers, req))
+				all = false;
+		if (all)
+			break;
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+	}
+	pdns_writer_flush(pdns);
+}
+
 /* Housekeeping: a stop asked for, logs to reopen (SIGHUP), stats records
  * (SIGUSR1, -stats_interval), the metrics board, statsd, the progress line.
  * The read loop runs it every 1024 packets, on each signal and each live
@@ -259,7 +284,7 @@ static bool housekeeping(struct loop *l)
 		if (l->logfile)
 			sink_reopen(l->logfile);
 		if (pdns)
-			pdns_writer_flush(pdns); /* what the workers handed over is committed */
+			pdns_commit_all(l->units, l->nunits);
 		/* -stats_file too: logrotate moves it with the log. */
 		FILE *f = o->stats_file ? fopen(o->stats_file, "a") : NULL;
 		if (f) {
@@ -598,6 +623,8 @@ int main(int argc, char **argv)
 			  .timeout_ns = o.frag_timeout },
 		.gc_interval_ns = o.gc_interval,
 		.pdns = pdns,
+		.pdns_clients = o.pdns_clients,
+		.sync_req = &pdns_sync,
 		.cof = { .max_entries = per_worker((size_t)o.cof_max_entries, share),
 			 .interval_ns = o.cof_interval, .all_sections = strcmp(o.cof_sections, "all") == 0 },
 	};

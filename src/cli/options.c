@@ -311,6 +311,7 @@ static void options_table(struct options *o, struct flag table[NFLAGS])
 		{ "kafka_consume", FLAG_BOOL, &o->kafka_consume, "false", "capture nothing: read COF lines (-format cof) from -kafka_topic on -kafka_brokers into the -pdns_db store, exactly once, until SIGINT or SIGTERM" },
 		{ "kafka_group", FLAG_STRING, &o->kafka_group, "pdnslog-store", "-kafka_consume: the Kafka consumer group (one per store)", .check = check_not_empty },
 		{ "pdns_db", FLAG_STRING, &o->pdns_db, "", "the passive DNS database: an SQLite file of COF facts (created if missing)" },
+		{ "pdns_clients", FLAG_BOOL, &o->pdns_clients, "false", "-pdns_db: keep also who asked: a row per (client address, question name, type) with first/last time and count of the responses it received. Personal data: off by default" },
 		{ "pdns_api", FLAG_STRING, &o->pdns_api, "", "serve the -pdns_db store read-only over HTTP on ADDR:PORT: GET /query/NAME, GET /rdata/VALUE answer COF lines (also `pdnslog serve`)", .check = check_pdns_api },
 		{ "pdns_api_timeout", FLAG_DURATION, &o->pdns_api_timeout, "2s", "-pdns_api: a query running longer is stopped and answered 503 (positive)", .min = 1, .max = ANY },
 		{ "pdns_api_suffix_labels", FLAG_INT, &o->pdns_api_suffix_labels, "2", "-pdns_api: the fewest labels a suffix query *.NAME must name (2 refuses *.com)", .min = 1, .max = 127 },
@@ -503,6 +504,10 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 		return bad(&c, "logMaxSize", "needs -logfile");
 	if (o->pdns_api && !*o->pdns_api)
 		o->pdns_api = NULL;
+	if (o->pdns_clients && (!o->pdns_db || !*o->pdns_db))
+		return bad(&c, "pdns_clients", "needs -pdns_db FILE, the store to keep the clients in");
+	if (o->pdns_clients && o->kafka_consume)
+		return bad(&c, "pdns_clients", "cannot be used with -kafka_consume: COF lines carry no clients");
 	if (o->pdns_api && (!o->pdns_db || !*o->pdns_db))
 		return bad(&c, "pdns_api", "needs -pdns_db FILE, the store to serve");
 	if (o->pdns_api && o->kafka_consume)

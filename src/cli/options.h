@@ -60,6 +60,7 @@ struct options {
 	/* -kafka_consume: Kafka into the store instead of capturing (pdns/consume.h) */
 	bool kafka_consume;
 	const char *kafka_group, *pdns_db;
+	bool pdns_clients;          /* -pdns_clients: the store's client table too */
 	/* -pdns_api: the store's HTTP query API (pdns/api.h), or NULL */
 	const char *pdns_api;
 	int64_t pdns_api_timeout;

@@ -54,6 +54,8 @@ struct cof_table {
 	cof_emit_fn emit;
 	void *ctx;
 	struct stats *stats;
+	/* Its counters in stats: cof_* for facts, pdns_clients_* for clients. */
+	uint64_t *facts, *records, *evicted, *too_big;
 	struct keyhash kh;
 	struct cof_entry **buckets;
 	size_t mask;
@@ -97,6 +99,11 @@ struct cof_table *cof_create(const struct cof_config *cfg, cof_emit_fn emit, voi
 	t->emit = emit;
 	t->ctx = ctx;
 	t->stats = stats;
+	bool c = t->cfg.clients;
+	t->facts = c ? &stats->pdns_clients_facts : &stats->cof_facts;
+	t->records = c ? &stats->pdns_clients_records : &stats->cof_records;
+	t->evicted = c ? &stats->pdns_clients_evicted : &stats->cof_evicted;
+	t->too_big = c ? &stats->pdns_clients_too_big : &stats->cof_too_big;
 	keyhash_init(&t->kh);
 	size_t nb = 64;
 	while (nb < t->cfg.max_entries && nb < ((size_t)1 << 30))
@@ -142,6 +149,13 @@ static int64_t floor_sec(int64_t ns)
 	return ns >= 0 ? ns / NS_PER_SEC : -((-(ns + 1)) / NS_PER_SEC) - 1;
 }
 
+static void lower(char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			p[i] = (char)(p[i] - 'A' + 'a');
+}
+
 /* Hand the entry's unemitted sightings to the callback. */
 static void emit_entry(struct cof_table *t, struct cof_entry *e)
 {
@@ -150,10 +164,10 @@ static void emit_entry(struct cof_table *t, struct cof_entry *e)
 		.rrname = name, .rdata = name + e->name_len + 1,
 		.bailiwick = e->bw == BW_NONE ? NULL : e->bw == BW_ROOT ? "." : name + e->bw,
 		.sensor_id = t->cfg.sensor, .time_first = e->first, .time_last = e->last,
-		.count = e->pending, .rrtype = e->rrtype,
+		.count = e->pending, .rrtype = e->rrtype, .client = t->cfg.clients,
 	};
 	e->pending = 0;
-	t->stats->cof_records++;
+	(*t->records)++;
 	t->emit(t->ctx, &f);
 }
 
@@ -183,7 +197,7 @@ static struct cof_entry *evict(struct cof_table *t)
 		free(e->big);
 		e->big = NULL;
 	}
-	t->stats->cof_evicted++;
+	(*t->evicted)++;
 	t->n--;
 	return e;
 }
@@ -298,37 +312,23 @@ static bool wanted(const struct cof_table *t, const struct dns_rr *rr)
 	return rr->type != DNS_TYPE_OPT && rr->type != 250 /* TSIG */;
 }
 
-/* Look the record up; a new entry when it is not there (NULL when refused,
- * or when it was counted for this response and evicted since). */
-static struct cof_entry *find_or_add(struct cof_table *t, const struct dns_msg *r,
-				     const struct dns_rr *rr, bool *added)
+/* The fact in t->key (type, then name NUL rdata NUL, padded to 8 bytes:
+ * name_len and rdata_len say where): found, or a new entry when it is not
+ * there (NULL when refused, or when it was counted for this response and
+ * evicted since). */
+static struct cof_entry *lookup(struct cof_table *t, uint16_t rrtype, size_t name_len,
+				size_t rdata_len, bool *added)
 {
 	struct strbuf *k = &t->key;
-	strbuf_reset(k);
-	uint8_t type[2] = { (uint8_t)(rr->type >> 8), (uint8_t)rr->type };
-	strbuf_putn(k, type, 2);
-	if (dns_name_print_at(k, r->wire, r->len, rr->name, 0, NULL) != DNS_OK)
-		return NULL; /* the parser checked it: cannot happen */
-	size_t name_len = k->len - 2;
-	for (size_t i = 2; i < k->len; i++)
-		if (k->p[i] >= 'A' && k->p[i] <= 'Z')
-			k->p[i] = (char)(k->p[i] - 'A' + 'a');
-	strbuf_putc(k, 0);
-	if (dns_rdata_print(k, r->wire, r->len, rr, 0) != DNS_OK && t->cfg.count_malformed)
-		t->stats->rdata_malformed++;
-	size_t rdata_len = k->len - 3 - name_len;
-	strbuf_putc(k, 0);
-	size_t text_len = k->len - 2;
-	while (k->len % 8)
-		strbuf_putc(k, 0);
+	size_t text_len = name_len + rdata_len + 2;
 	if (k->overflow || text_len > COF_TEXT_MAX) {
-		t->stats->cof_too_big++;
+		(*t->too_big)++;
 		return NULL;
 	}
 	uint64_t h = keyhash(&t->kh, k->p, k->len);
 	struct cof_entry **bucket = &t->buckets[h & t->mask];
 	for (struct cof_entry *e = *bucket; e; e = e->hnext)
-		if (e->hash == h && e->rrtype == rr->type && e->name_len == name_len &&
+		if (e->hash == h && e->rrtype == rrtype && e->name_len == name_len &&
 		    e->rdata_len == rdata_len && memcmp(text_of(e), k->p + 2, text_len) == 0)
 			return e;
 
@@ -342,7 +342,7 @@ static struct cof_entry *find_or_add(struct cof_table *t, const struct dns_msg *
 		while (t->big_bytes + text_len > t->big_budget && t->lru.head)
 			pool_put(&t->pool, evict(t));
 		if (t->big_bytes + text_len > t->big_budget || !(big = malloc(text_len))) {
-			t->stats->cof_too_big++;
+			(*t->too_big)++;
 			return NULL;
 		}
 		t->big_bytes += text_len;
@@ -353,13 +353,13 @@ static struct cof_entry *find_or_add(struct cof_table *t, const struct dns_msg *
 			t->big_bytes -= text_len;
 			free(big);
 		}
-		t->stats->cof_too_big++; /* out of memory: refused like an oversize fact */
+		(*t->too_big)++; /* out of memory: refused like an oversize fact */
 		return NULL;
 	}
 	memset(e, 0, offsetof(struct cof_entry, text));
 	e->big = big;
 	e->hash = h;
-	e->rrtype = rr->type;
+	e->rrtype = rrtype;
 	e->name_len = (uint16_t)name_len;
 	e->rdata_len = (uint16_t)rdata_len;
 	e->bw = BW_NONE;
@@ -368,9 +368,31 @@ static struct cof_entry *find_or_add(struct cof_table *t, const struct dns_msg *
 	*bucket = e;
 	LIST_APPEND(&t->lru, e, lru_prev, lru_next);
 	t->n++;
-	t->stats->cof_facts++;
+	(*t->facts)++;
 	*added = true;
 	return e;
+}
+
+/* Look the record up (see lookup). */
+static struct cof_entry *find_or_add(struct cof_table *t, const struct dns_msg *r,
+				     const struct dns_rr *rr, bool *added)
+{
+	struct strbuf *k = &t->key;
+	strbuf_reset(k);
+	uint8_t type[2] = { (uint8_t)(rr->type >> 8), (uint8_t)rr->type };
+	strbuf_putn(k, type, 2);
+	if (dns_name_print_at(k, r->wire, r->len, rr->name, 0, NULL) != DNS_OK)
+		return NULL; /* the parser checked it: cannot happen */
+	size_t name_len = k->len - 2;
+	lower(k->p + 2, name_len);
+	strbuf_putc(k, 0);
+	if (dns_rdata_print(k, r->wire, r->len, rr, 0) != DNS_OK && t->cfg.count_malformed)
+		t->stats->rdata_malformed++;
+	size_t rdata_len = k->len - 3 - name_len;
+	strbuf_putc(k, 0);
+	while (k->len % 8)
+		strbuf_putc(k, 0);
+	return lookup(t, rr->type, name_len, rdata_len, added);
 }
 
 void cof_response(struct cof_table *t, const struct dns_msg *r, int64_t ts_ns)
@@ -396,4 +418,36 @@ void cof_response(struct cof_table *t, const struct dns_msg *r, int64_t ts_ns)
 			e->bw = bailiwick_of(t, r, rr, zones, nzones, text_of(e), e->name_len);
 		sighting(t, e, ts_ns);
 	}
+}
+
+void cof_client(struct cof_table *t, const struct dns_msg *q, const char *client, int64_t ts_ns)
+{
+	const struct dns_rr *qd = dns_question(q);
+	if (!qd)
+		return;
+	struct strbuf *k = &t->key;
+	strbuf_reset(k);
+	uint8_t type[2] = { (uint8_t)(qd->type >> 8), (uint8_t)qd->type };
+	strbuf_putn(k, type, 2);
+	if (dns_name_print_at(k, q->wire, q->len, qd->name, 0, NULL) != DNS_OK)
+		return; /* the parser checked it: cannot happen */
+	size_t name_len = k->len - 2;
+	lower(k->p + 2, name_len);
+	strbuf_putc(k, 0);
+	size_t client_len = strlen(client);
+	strbuf_putn(k, client, client_len + 1);
+	while (k->len % 8)
+		strbuf_putc(k, 0);
+	t->seq++;
+	t->ngone = 0;
+	bool added = false;
+	struct cof_entry *e = lookup(t, qd->type, name_len, client_len, &added);
+	if (!e)
+		return;
+	e->seen = t->seq;
+	if (!added && t->lru.tail != e) {
+		LIST_UNLINK(&t->lru, e, lru_prev, lru_next);
+		LIST_APPEND(&t->lru, e, lru_prev, lru_next);
+	}
+	sighting(t, e, ts_ns);
 }

@@ -54,6 +54,7 @@ struct cof_config {
 	bool all_sections;        /* authority and additional too */
 	bool count_malformed;     /* count rdata_malformed (when no other format does) */
 	const char *sensor;       /* each fact's sensor_id, or NULL */
+	bool clients;             /* a table of clients (cof_client), counted in pdns_clients_* */
 };
 
 /* f and its strings are valid only during the call. */
@@ -67,6 +68,11 @@ void cof_destroy(struct cof_table *t);
 
 /* One response (parsed as far as it goes), captured at ts_ns. */
 void cof_response(struct cof_table *t, const struct dns_msg *r, int64_t ts_ns);
+/* -pdns_clients: one sighting of (question name, question type, client)
+ * for a response to client; emitted like facts, with the client's address
+ * as rdata and .client set.  q holds the question (the query, or the
+ * response when there was none); nothing when it has none. */
+void cof_client(struct cof_table *t, const struct dns_msg *q, const char *client, int64_t ts_ns);
 /* Emit the facts whose interval has ended at now_ns with sightings unemitted.
  * Cheap when nothing is due: call it for every packet. */
 void cof_expire(struct cof_table *t, int64_t now_ns);

@@ -28,14 +28,20 @@ void cof_line_write(struct strbuf *sb, const struct pdns_fact *f)
 	struct jsonw j;
 	jsonw_init(&j, sb, NULL);
 	jsonw_object_open(&j);
+	if (f->client) {
+		jsonw_key(&j, "client");
+		jsonw_str(&j, f->rdata);
+	}
 	jsonw_key(&j, "rrname");
 	jsonw_str(&j, f->rrname);
 	jsonw_key(&j, "rrtype");
 	jsonw_raw_begin(&j);
 	dns_type_print(sb, f->rrtype);
 	jsonw_raw_end(&j);
-	jsonw_key(&j, "rdata");
-	jsonw_str(&j, f->rdata);
+	if (!f->client) {
+		jsonw_key(&j, "rdata");
+		jsonw_str(&j, f->rdata);
+	}
 	jsonw_key(&j, "time_first");
 	jsonw_int(&j, f->time_first);
 	jsonw_key(&j, "time_last");

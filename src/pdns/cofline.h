@@ -15,7 +15,9 @@
 #include "pdns/fact.h"
 #include "util/strbuf.h"
 
-/* Append f as one COF JSON line ending in '\n'. */
+/* Append f as one COF JSON line ending in '\n'.  A client row (f->client,
+ * -pdns_clients) is written {"client", "rrname", "rrtype", "time_first",
+ * "time_last", "count"}: rdata is the client's address. */
 void cof_line_write(struct strbuf *sb, const struct pdns_fact *f);
 
 /* Parse one line (without or with its '\n') into *f.  Unescaped strings are

@@ -14,6 +14,7 @@
 #ifndef PDNSLOG_PDNS_FACT_H
 #define PDNSLOG_PDNS_FACT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct pdns_fact {
@@ -25,6 +26,8 @@ struct pdns_fact {
 	int64_t time_last;
 	uint64_t count;         /* responses that carried the record */
 	uint16_t rrtype;
+	bool client;            /* -pdns_clients: a client row, rrname and rrtype
+				 * the question, rdata the client's address */
 };
 
 #endif

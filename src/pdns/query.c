@@ -1,7 +1,7 @@
 /* query: `pdnslog query -pdns_db FILE [NAME | -rdata VALUE] ...`.
  *
- * Opens the store read-only, asks one question and writes the facts most
- * recently seen first: COF JSON lines (cof_line_write) when standard output
+ * Opens the store read-only, asks one question and writes the facts (or,
+ * with -clients and -client, the client rows) most recently seen first: COF JSON lines (cof_line_write) when standard output
  * is a pipe or a file, an aligned table on a terminal; -json and -table
  * choose.  Exit status as grep's: 0 found, 1 nothing found, 2 trouble. */
 #include "pdns/query.h"
@@ -24,11 +24,13 @@
 #define QUERY_MAX_LIMIT 100000000LL
 
 static const char usage[] =
-	"usage: pdnslog query -pdns_db FILE [NAME | -rdata VALUE] [-rrtype TYPE] [-since TIME]\n"
-	"                     [-until TIME] [-limit N] [-json | -table]\n"
+	"usage: pdnslog query -pdns_db FILE [NAME | -rdata VALUE | -clients NAME | -client ADDR]\n"
+	"                     [-rrtype TYPE] [-since TIME] [-until TIME] [-limit N] [-json | -table]\n"
 	"  NAME           an exact name (www.example.com), or *.example.com for every name under it\n"
 	"  -rdata VALUE   facts whose data is VALUE: an address, or the name in CNAME, NS, PTR,\n"
 	"                 DNAME, MX, SRV, SVCB or HTTPS data (any case), or the whole rdata\n"
+	"  -clients       the clients that asked for NAME (or *.suffix) instead of its facts\n"
+	"  -client ADDR   what the client at ADDR asked (both need pdnslog -pdns_clients)\n"
 	"  -rrtype TYPE   only this type (A, AAAA, TYPE65, 28, ...)\n"
 	"  -since TIME    only facts last seen at or after TIME; -until TIME: first seen at or\n"
 	"                 before TIME.  TIME: seconds since the epoch, RFC 3339\n"
@@ -144,6 +146,7 @@ struct out {
 	size_t rows, cap;
 	size_t width[6];
 	bool oom;
+	bool clients;            /* client rows: the last column is the client */
 };
 
 static void put_time(struct strbuf *sb, int64_t t)
@@ -214,7 +217,8 @@ static void put_cell(const char *s, size_t width, bool last)
 
 static void print_table(struct out *o)
 {
-	static const char *const head[6] = { "last seen (UTC)", "first seen (UTC)", "count", "type", "name", "data" };
+	const char *const head[6] = { "last seen (UTC)", "first seen (UTC)", "count", "type", "name",
+				      o->clients ? "client" : "data" };
 	for (int i = 0; i < 6; i++)
 		if (strlen(head[i]) > o->width[i])
 			o->width[i] = strlen(head[i]);
@@ -236,13 +240,15 @@ static void print_table(struct out *o)
 int pdns_query_main(int argc, char **argv)
 {
 	const char *db = getenv("PDNS_PDNS_DB"), *rdata = NULL, *rrtype = NULL, *since = NULL,
-		   *until = NULL, *name = NULL;
+		   *until = NULL, *name = NULL, *client = NULL;
 	long long limit = QUERY_DEFAULT_LIMIT;
-	bool json = false, table = false, help = false;
+	bool json = false, table = false, help = false, clients = false;
 	struct flag flags[] = {
 		{ "pdns_db", FLAG_STRING, &db, "", "" },
 		{ "rdata", FLAG_STRING, &rdata, "", "" },
 		{ "rrtype", FLAG_STRING, &rrtype, "", "" },
+		{ "clients", FLAG_BOOL, &clients, "", "" },
+		{ "client", FLAG_STRING, &client, "", "" },
 		{ "since", FLAG_STRING, &since, "", "" },
 		{ "until", FLAG_STRING, &until, "", "" },
 		{ "limit", FLAG_INT, &limit, "", "", .min = 1, .max = QUERY_MAX_LIMIT },
@@ -273,15 +279,23 @@ int pdns_query_main(int argc, char **argv)
 		return usage_error("%s", "-pdns_db FILE is needed (or $PDNS_PDNS_DB)");
 	if (rdata && !*rdata)
 		return usage_error("%s", "-rdata must not be empty");
+	if (client && !*client)
+		return usage_error("%s", "-client must not be empty");
 	if (name && rdata)
 		return usage_error("give a NAME or -rdata, not both (\"%s\")", name);
-	if (!name && !rdata)
-		return usage_error("%s", "give a NAME (or *.suffix) or -rdata VALUE");
+	if (client && (name || rdata))
+		return usage_error("give -client ADDR alone, without a NAME or -rdata (\"%s\")", client);
+	if (clients && (rdata || client))
+		return usage_error("%s", "-clients takes a NAME (or *.suffix), not -rdata or -client");
+	if (!name && !rdata && !client)
+		return usage_error("%s", clients ? "-clients needs a NAME (or *.suffix)"
+					     : "give a NAME (or *.suffix), -rdata VALUE or -client ADDR");
 	if (name && !*name)
 		return usage_error("%s", "the name is empty");
 	if (json && table)
 		return usage_error("%s", "-json or -table, not both");
-	struct pdns_query q = { .name = name, .rdata = rdata, .limit = (uint64_t)limit };
+	struct pdns_query q = { .name = name, .rdata = rdata, .client = client, .clients = clients,
+				.limit = (uint64_t)limit };
 	if (rrtype && (dns_type_parse(rrtype, strlen(rrtype), &q.rrtype) < 0 || q.rrtype == 0))
 		return usage_error("-rrtype \"%s\" is no type (a mnemonic such as AAAA, TYPE65 or a number)",
 				   rrtype);
@@ -302,7 +316,7 @@ int pdns_query_main(int argc, char **argv)
 		fprintf(stderr, "pdnslog query: %s\n", err);
 		return 2;
 	}
-	struct out o = { .table = table || (!json && isatty(STDOUT_FILENO)) };
+	struct out o = { .table = table || (!json && isatty(STDOUT_FILENO)), .clients = clients || client };
 	strbuf_init(&o.sb);
 	int64_t n = pdns_store_query(s, &q, on_fact, &o, err, sizeof err);
 	int status = n > 0 ? 0 : 1;

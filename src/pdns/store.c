@@ -28,7 +28,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
 #include <sqlite3.h>
+
+#include "util/ipfmt.h"
+#include "util/strbuf.h"
 
 #define STORE_APP_ID 0x70646e73 /* "pdns" */
 #define STORE_VERSION 1
@@ -42,13 +46,15 @@
  * answered by walking time_last's index down from the latest until limit
  * facts matched, instead of sorting every name under it; Q_SUFFIX_SIZE says
  * which, counting the range's index entries up to SUFFIX_BIG. */
-enum { Q_EXACT, Q_SUFFIX, Q_SUFFIX_RECENT, Q_RDATA, Q_SUFFIX_SIZE, Q_COUNT };
+enum { Q_EXACT, Q_SUFFIX, Q_SUFFIX_RECENT, Q_RDATA, Q_SUFFIX_SIZE,
+       Q_CLIENTS_EXACT, Q_CLIENTS_SUFFIX, Q_CLIENTS_OF, Q_COUNT };
+#define Q_FIRST_CLIENTS Q_CLIENTS_EXACT /* these are prepared when first asked */
 #define SUFFIX_BIG 20000
 
 struct pdns_store {
 	sqlite3 *db;
 	enum pdns_store_mode mode;
-	sqlite3_stmt *begin, *commit, *upsert, *meta_set, *meta_get;
+	sqlite3_stmt *begin, *commit, *upsert, *client_upsert, *meta_set, *meta_get;
 	sqlite3_stmt *query[Q_COUNT];
 	char path[1024];
 };
@@ -69,6 +75,20 @@ static const char schema[] =
 	"CREATE INDEX facts_last ON facts(time_last);"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;";
 
+/* -pdns_clients: who asked.  Made when a store is opened for writing (it
+ * came after version 1's first files, which gain it so). */
+static const char clients_schema[] =
+	"CREATE TABLE IF NOT EXISTS clients("
+	" client TEXT NOT NULL,"
+	" rrname TEXT NOT NULL,"
+	" rrname_rev TEXT NOT NULL,"
+	" rrtype INTEGER NOT NULL,"
+	" time_first INTEGER NOT NULL,"
+	" time_last INTEGER NOT NULL,"
+	" count INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS clients_name ON clients(rrname_rev, rrtype, client);"
+	"CREATE INDEX IF NOT EXISTS clients_client ON clients(client);";
+
 /* count is summed but never past SQLite's largest integer (it would turn
  * into a float). */
 static const char upsert_sql[] =
@@ -81,7 +101,17 @@ static const char upsert_sql[] =
 	" THEN 9223372036854775807 ELSE count + excluded.count END,"
 	" bailiwick = coalesce(bailiwick, excluded.bailiwick)";
 
+static const char client_upsert_sql[] =
+	"INSERT INTO clients(client, rrname, rrname_rev, rrtype, time_first, time_last, count)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	" ON CONFLICT(rrname_rev, rrtype, client) DO UPDATE SET"
+	" time_first = min(time_first, excluded.time_first),"
+	" time_last = max(time_last, excluded.time_last),"
+	" count = CASE WHEN count > 9223372036854775807 - excluded.count"
+	" THEN 9223372036854775807 ELSE count + excluded.count END";
+
 #define QUERY_COLS "SELECT rrname, rrtype, rdata, bailiwick, time_first, time_last, count FROM facts"
+#define CLIENT_COLS "SELECT rrname, rrtype, client, NULL, time_first, time_last, count FROM clients"
 /* ?2 rrtype or 0, ?3 since or 0, ?4 until or 0, ?5 limit */
 #define QUERY_TAIL \
 	" AND (?2 = 0 OR rrtype = ?2) AND (?3 = 0 OR time_last >= ?3)" \
@@ -94,6 +124,9 @@ static const char *const query_sql[Q_COUNT] = {
 	[Q_SUFFIX_SIZE] = ("SELECT count(*) FROM (SELECT 1 FROM facts WHERE rrname_rev > ?1 AND"
 			   " rrname_rev < ?2 LIMIT ?3)"),
 	[Q_RDATA] = QUERY_COLS " WHERE rdata_key = ?1" QUERY_TAIL,
+	[Q_CLIENTS_EXACT] = CLIENT_COLS " WHERE rrname_rev = ?1" QUERY_TAIL,
+	[Q_CLIENTS_SUFFIX] = CLIENT_COLS " WHERE rrname_rev > ?1 AND rrname_rev < ?6" QUERY_TAIL,
+	[Q_CLIENTS_OF] = CLIENT_COLS " WHERE client = ?1" QUERY_TAIL,
 };
 
 static int db_fail(struct pdns_store *s, const char *what, char *err, size_t errlen)
@@ -306,6 +339,8 @@ struct pdns_store *pdns_store_open(const char *path, enum pdns_store_mode mode,
 		    prepare(s, "BEGIN IMMEDIATE", &s->begin, err, errlen) < 0 ||
 		    prepare(s, "COMMIT", &s->commit, err, errlen) < 0 ||
 		    prepare(s, upsert_sql, &s->upsert, err, errlen) < 0 ||
+		    exec(s, clients_schema, err, errlen) < 0 ||
+		    prepare(s, client_upsert_sql, &s->client_upsert, err, errlen) < 0 ||
 		    prepare(s, "INSERT INTO meta(key, value) VALUES(?1, ?2)"
 			    " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &s->meta_set, err, errlen) < 0)
 			goto fail;
@@ -314,7 +349,7 @@ struct pdns_store *pdns_store_open(const char *path, enum pdns_store_mode mode,
 	}
 	if (prepare(s, "SELECT value FROM meta WHERE key = ?1", &s->meta_get, err, errlen) < 0)
 		goto fail;
-	for (int i = 0; i < Q_COUNT; i++)
+	for (int i = 0; i < Q_FIRST_CLIENTS; i++)
 		if (prepare(s, query_sql[i], &s->query[i], err, errlen) < 0)
 			goto fail;
 	return s;
@@ -327,7 +362,7 @@ void pdns_store_close(struct pdns_store *s)
 {
 	if (!s)
 		return;
-	sqlite3_stmt *all[] = { s->begin, s->commit, s->upsert, s->meta_set, s->meta_get };
+	sqlite3_stmt *all[] = { s->begin, s->commit, s->upsert, s->client_upsert, s->meta_set, s->meta_get };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 	for (int i = 0; i < Q_COUNT; i++)
@@ -393,6 +428,17 @@ int pdns_store_upsert(struct pdns_store *s, const struct pdns_fact *f, char *err
 			 f->rrname);
 		return -1;
 	}
+	if (f->client) {
+		sqlite3_stmt *st = s->client_upsert;
+		sqlite3_bind_text(st, 1, f->rdata, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, f->rrname, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, rev, rn, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, f->rrtype);
+		sqlite3_bind_int64(st, 5, f->time_first);
+		sqlite3_bind_int64(st, 6, f->time_last);
+		sqlite3_bind_int64(st, 7, (int64_t)f->count);
+		return run(s, st, "storing a client row", err, errlen);
+	}
 	int kn = rdata_key(f->rrtype, f->rdata, key, sizeof key);
 	sqlite3_stmt *st = s->upsert;
 	sqlite3_bind_text(st, 1, f->rrname, -1, SQLITE_STATIC);
@@ -439,8 +485,9 @@ int64_t pdns_store_query(struct pdns_store *s, const struct pdns_query *q,
 			 pdns_fact_fn fn, void *ctx, char *err, size_t errlen)
 {
 	char key[STORE_NAME_MAX], hi[STORE_NAME_MAX];
-	if (!q->name == !q->rdata) {
-		snprintf(err, errlen, "a query is by name or by rdata (one of them)");
+	if (!!q->name + !!q->rdata + !!q->client != 1 || (q->clients && q->rdata)) {
+		snprintf(err, errlen, "a query is by name, by rdata or by client (one of them; "
+			 "client rows by name or client)");
 		return -1;
 	}
 	if (q->limit == 0) {
@@ -448,8 +495,28 @@ int64_t pdns_store_query(struct pdns_store *s, const struct pdns_query *q,
 		return -1;
 	}
 	int which, kn;
+	bool clients = q->clients || q->client;
 	const char *v = q->name ? q->name : q->rdata;
-	if (q->rdata) {
+	if (q->client) {
+		/* As pdnslog writes addresses, whatever way this one is spelt. */
+		uint8_t a[16];
+		struct strbuf sb;
+		strbuf_init(&sb);
+		if (inet_pton(AF_INET, q->client, a) == 1)
+			strbuf_put_ipv4(&sb, a);
+		else if (inet_pton(AF_INET6, q->client, a) == 1)
+			strbuf_put_ipv6(&sb, a);
+		kn = sb.overflow ? -1 : (int)sb.len;
+		if (kn > 0 && (size_t)kn < sizeof key)
+			memcpy(key, sb.p, (size_t)kn + 1);
+		strbuf_free(&sb);
+		if (kn <= 0 || (size_t)kn >= sizeof key) {
+			snprintf(err, errlen, "\"%.60s\": a client is an IPv4 or IPv6 address", q->client);
+			return -1;
+		}
+		key[kn] = 0;
+		which = Q_CLIENTS_OF;
+	} else if (q->rdata) {
 		which = Q_RDATA;
 		size_t n = strlen(v);
 		if (n + 1 > sizeof key) {
@@ -479,6 +546,10 @@ int64_t pdns_store_query(struct pdns_store *s, const struct pdns_query *q,
 			 * starts with key sorts below hi. */
 			memcpy(hi, key, (size_t)kn + 1);
 			hi[kn - 1] = '/';
+		}
+		if (clients)
+			which = suffix ? Q_CLIENTS_SUFFIX : Q_CLIENTS_EXACT;
+		if (suffix && !clients) {
 			sqlite3_stmt *c = s->query[Q_SUFFIX_SIZE];
 			sqlite3_bind_text(c, 1, key, kn, SQLITE_STATIC);
 			sqlite3_bind_text(c, 2, hi, kn, SQLITE_STATIC);
@@ -493,13 +564,18 @@ int64_t pdns_store_query(struct pdns_store *s, const struct pdns_query *q,
 				which = Q_SUFFIX_RECENT;
 		}
 	}
+	if (!s->query[which] &&
+	    sqlite3_prepare_v3(s->db, query_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->query[which],
+			       NULL) != SQLITE_OK)
+		return db_fail(s, "querying client rows (a store written by an older pdnslog has none)",
+			       err, errlen);
 	sqlite3_stmt *st = s->query[which];
 	sqlite3_bind_text(st, 1, key, kn, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, q->rrtype);
 	sqlite3_bind_int64(st, 3, q->since);
 	sqlite3_bind_int64(st, 4, q->until);
 	sqlite3_bind_int64(st, 5, q->limit > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)q->limit);
-	if (which == Q_SUFFIX || which == Q_SUFFIX_RECENT)
+	if (which == Q_SUFFIX || which == Q_SUFFIX_RECENT || which == Q_CLIENTS_SUFFIX)
 		sqlite3_bind_text(st, 6, hi, kn, SQLITE_STATIC);
 	int64_t n = 0;
 	int rc;
@@ -512,6 +588,7 @@ int64_t pdns_store_query(struct pdns_store *s, const struct pdns_query *q,
 			.time_first = sqlite3_column_int64(st, 4),
 			.time_last = sqlite3_column_int64(st, 5),
 			.count = (uint64_t)sqlite3_column_int64(st, 6),
+			.client = clients,
 		};
 		if (!f.rrname || !f.rdata)
 			continue; /* NOT NULL columns: only a damaged file */

@@ -1,6 +1,7 @@
 /* store: the passive DNS database, an SQLite file of facts.
  *
- * One row per (rrname, rrtype, rdata).  Upserts keep the earliest
+ * One row per (rrname, rrtype, rdata); with -pdns_clients also one per
+ * (client, question name, question type) in a table of clients.  Upserts keep the earliest
  * time_first, the latest time_last and the summed count, and the bailiwick
  * once one is known.  Suffix queries ("*.example.com") use a reversed-name
  * column and its index; rdata queries their own index.  The file is in WAL
@@ -36,14 +37,19 @@ int pdns_store_commit(struct pdns_store *s, char *err, size_t errlen);
 int pdns_store_meta_set(struct pdns_store *s, const char *key, int64_t value, char *err, size_t errlen);
 int pdns_store_meta_get(struct pdns_store *s, const char *key, int64_t *value, char *err, size_t errlen);
 
-/* Reading.  Exactly one of name and rdata is set.  name: an exact name, or
- * "*.suffix" for every name under suffix (not suffix itself).  rrtype 0:
+/* Reading.  Exactly one of name, rdata and client is set.  name: an exact
+ * name, or "*.suffix" for every name under suffix (not suffix itself);
+ * with clients, the client rows of that question name instead of facts.
+ * client: the client rows of that address (any spelling).  Client rows
+ * come as facts with .client set and the address as rdata.  rrtype 0:
  * any.  since/until (seconds; 0: open) keep facts whose [time_first,
  * time_last] meets the window.  Facts come most recently seen first, at
  * most limit of them (limit 0 is refused). */
 struct pdns_query {
 	const char *name;
 	const char *rdata;
+	const char *client;
+	bool clients;
 	uint16_t rrtype;
 	int64_t since, until;
 	uint64_t limit;

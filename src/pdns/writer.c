@@ -31,6 +31,7 @@ struct entry {
 	uint32_t size;
 	uint16_t rrtype;
 	uint8_t has_bailiwick;
+	uint8_t client;   /* a -pdns_clients row */
 };
 
 struct buf {
@@ -115,7 +116,7 @@ static void upsert_all(struct pdns_writer *w, const struct buf *b, struct txn *t
 		const struct entry *e = (const struct entry *)(b->p + off);
 		const char *text = (const char *)(e + 1);
 		struct pdns_fact f = { .rrname = text, .rrtype = e->rrtype, .time_first = e->time_first,
-				       .time_last = e->time_last, .count = e->count };
+				       .time_last = e->time_last, .count = e->count, .client = e->client };
 		f.rdata = text + strlen(text) + 1;
 		if (e->has_bailiwick)
 			f.bailiwick = f.rdata + strlen(f.rdata) + 1;
@@ -230,7 +231,7 @@ void pdns_writer_put(struct pdns_writer *w, const struct pdns_fact *facts, size_
 		struct entry *e = (struct entry *)(w->fill.p + w->fill.len);
 		*e = (struct entry){ .time_first = f->time_first, .time_last = f->time_last,
 				     .count = f->count, .size = (uint32_t)size, .rrtype = f->rrtype,
-				     .has_bailiwick = f->bailiwick != NULL };
+				     .has_bailiwick = f->bailiwick != NULL, .client = f->client };
 		char *t = (char *)(e + 1);
 		size_t a = strlen(f->rrname) + 1, b = strlen(f->rdata) + 1;
 		memcpy(t, f->rrname, a);

@@ -67,6 +67,7 @@ static void *run(void *arg)
 	size_t mask = l->size - 1;
 	unsigned since_snapshot = 0;
 	for (;;) {
+		worker_sync_poll(&l->worker);
 		size_t tail = atomic_load_explicit(&l->tail, memory_order_relaxed);
 		size_t head = atomic_load_explicit(&l->head, memory_order_acquire);
 		if (tail == head) {
@@ -209,6 +210,14 @@ void dispatch_finish(struct dispatch *d)
 		pthread_join(l->thread, NULL);
 		l->started = false;
 	}
+}
+
+bool dispatch_synced(struct dispatch *d, unsigned req)
+{
+	for (int i = 0; i < d->n; i++)
+		if (!worker_sync_done(&d->lanes[i].worker, req))
+			return false;
+	return true;
 }
 
 void dispatch_stats(struct dispatch *d, struct stats *sum)

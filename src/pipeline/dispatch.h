@@ -26,6 +26,8 @@ struct dispatch *dispatch_create(int n, const struct worker_config *cfg, bool lo
 /* Hand one frame to its worker (copied). */
 void dispatch_packet(struct dispatch *d, int linktype, int64_t ts_ns, int ts_digits,
 		     const uint8_t *frame, size_t caplen, size_t wirelen);
+/* Every worker has done handover request req (worker.h: cfg.sync_req). */
+bool dispatch_synced(struct dispatch *d, unsigned req);
 /* Let every worker drain its ring, flush its tables and stop. */
 void dispatch_finish(struct dispatch *d);
 /* Add all counters (workers' and the dispatcher's) into sum: exact after

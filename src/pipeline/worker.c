@@ -187,6 +187,12 @@ static void emit_fact(void *ctx, const struct pdns_fact *f)
 		flush_out(w);
 }
 
+/* -pdns_clients: a client row goes to the store alone. */
+static void emit_client(void *ctx, const struct pdns_fact *f)
+{
+	pdns_add(ctx, f);
+}
+
 static void emit(void *ctx, const struct flow_key *key, const struct leg *query,
 		 const struct leg *response)
 {
@@ -204,6 +210,12 @@ static void emit(void *ctx, const struct flow_key *key, const struct leg *query,
 	x.status = query && response ? ST_ANSWERED : query ? ST_UNANSWERED : ST_RESPONSE_ONLY;
 	if (w->cof && response)
 		cof_response(w->cof, &rm, response->ts_ns);
+	if (w->clients && response) {
+		strbuf_reset(&w->client_text);
+		strbuf_put_ip(&w->client_text, key->client, key->family);
+		strbuf_putc(&w->client_text, 0);
+		cof_client(w->clients, exchange_question_source(&x), w->client_text.p, response->ts_ns);
+	}
 	if (w->cfg.format == FORMAT_COF)
 		return;
 	size_t start = w->out.len;
@@ -270,6 +282,7 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	strbuf_init(&w->fmt.sensor_text);
 	strbuf_init(&w->out);
 	strbuf_init(&w->kafka_key);
+	strbuf_init(&w->client_text);
 	w->rrs_q = malloc(sizeof(struct dns_rr) * DNS_MAX_RRS);
 	w->rrs_r = malloc(sizeof(struct dns_rr) * DNS_MAX_RRS);
 	w->pairs = pair_create(&cfg->pair, emit, w, &w->stats);
@@ -283,8 +296,19 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 		cc.count_malformed = cfg->format == FORMAT_COF; /* else the format counts them */
 		w->cof = cof_create(&cc, emit_fact, w, &w->stats);
 	}
+	if (cfg->pdns && cfg->pdns_clients) {
+		struct cof_config cc = cfg->cof;
+		cc.sensor = cfg->sensor;
+		cc.count_malformed = false;
+		cc.clients = true;
+		w->clients = cof_create(&cc, emit_client, w, &w->stats);
+	}
 	if (cfg->pdns && (w->pdns_batch = calloc(1, sizeof *w->pdns_batch)))
 		strbuf_init(&w->pdns_batch->text);
+	if (cfg->pdns && cfg->sync_req) {
+		w->sync_req = cfg->sync_req;
+		atomic_store(&w->sync_done, atomic_load(cfg->sync_req));
+	}
 	if (cfg->kafka && cfg->kafka_avro) {
 		char err[256];
 		if (!(w->avro = avro_enc_new(cfg->kafka_avro_schema, err, sizeof err)))
@@ -294,7 +318,7 @@ int worker_init(struct worker *w, const struct worker_config *cfg)
 	w->id = atomic_fetch_add(&next_id, 1);
 	if (!w->rrs_q || !w->rrs_r || !w->pairs || !w->tcp || !w->frags ||
 	    (cfg->kafka && cfg->kafka_avro && !w->avro) || (aggregate && !w->cof) ||
-	    (cfg->pdns && !w->pdns_batch)) {
+	    (cfg->pdns && !w->pdns_batch) || (cfg->pdns && cfg->pdns_clients && !w->clients)) {
 		worker_destroy(w);
 		return -1;
 	}
@@ -328,6 +352,8 @@ void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
 	decode_frame(&w->decoder, ts_ns, ts_digits, frame, caplen, wirelen);
 	if (w->cof)
 		cof_expire(w->cof, ts_ns);
+	if (w->clients)
+		cof_expire(w->clients, ts_ns);
 	if (w->cfg.memuse_log && ts_ns >= w->next_memuse) {
 		if (w->next_memuse)
 			memuse_line(w);
@@ -344,9 +370,23 @@ void worker_finish(struct worker *w)
 	pair_flush(w->pairs);
 	if (w->cof)
 		cof_flush(w->cof);
+	if (w->clients)
+		cof_flush(w->clients);
 	pdns_put(w);
 	flush_out(w);
 }
+
+void worker_handover(struct worker *w)
+{
+	if (!w->cfg.pdns)
+		return;
+	cof_flush(w->cof);
+	if (w->clients)
+		cof_flush(w->clients);
+	pdns_put(w);
+	flush_out(w); /* -format cof: the lines of what was just emitted */
+}
+
 
 void worker_destroy(struct worker *w)
 {
@@ -364,6 +404,9 @@ void worker_destroy(struct worker *w)
 	w->avro = NULL;
 	cof_destroy(w->cof);
 	w->cof = NULL;
+	cof_destroy(w->clients);
+	w->clients = NULL;
+	strbuf_free(&w->client_text);
 	if (w->pdns_batch)
 		strbuf_free(&w->pdns_batch->text);
 	free(w->pdns_batch);

@@ -45,6 +45,10 @@ struct worker_config {
 	struct cof_config cof;      /* aggregation (pdns/cof.h): with FORMAT_COF or pdns */
 	struct pdns_writer *pdns;   /* -pdns_db's writer thread (pdns/writer.h), or NULL:
 				     * every aggregated fact is also given to it */
+	bool pdns_clients;          /* -pdns_clients: (client, question) rows too (with pdns) */
+	/* Handover requests from the capture thread (worker_sync_poll), or
+	 * NULL for a worker that runs in the capture thread itself. */
+	const _Atomic unsigned *sync_req;
 };
 
 /* Facts for the store, copied until the next flush (pdns_writer_put takes
@@ -75,6 +79,10 @@ struct worker {
 	struct dns_rr *rrs_q, *rrs_r; /* DNS_MAX_RRS each: parse space for both legs */
 	struct cof_table *cof;    /* FORMAT_COF or cfg.pdns: the facts seen, or NULL */
 	struct pdns_batch *pdns_batch; /* with cfg.pdns */
+	struct cof_table *clients; /* with cfg.pdns_clients: who asked what, or NULL */
+	struct strbuf client_text; /* the client's address, for clients */
+	const _Atomic unsigned *sync_req; /* cfg.sync_req with cfg.pdns, else NULL */
+	_Atomic unsigned sync_done;       /* the last request done */
 };
 
 int worker_init(struct worker *w, const struct worker_config *cfg);
@@ -84,6 +92,29 @@ void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
 		   const uint8_t *frame, size_t caplen, size_t wirelen);
 /* Emit everything pending and flush the output buffer to the sinks. */
 void worker_finish(struct worker *w);
+/* -pdns_db: every fact and client row seen so far, emitted and handed to
+ * the store's writer (SIGHUP: the store then holds everything seen).  The
+ * worker's own thread calls it: worker_sync_poll() does when the capture
+ * thread asked (worker_sync_ask) and it is a worker of another thread. */
+void worker_handover(struct worker *w);
+/* The capture thread asks workers of other threads for a handover through
+ * cfg.sync_req (shared by them all): ++*sync_req, then each has done it when
+ * worker_sync_done(w, *sync_req).  Their thread calls worker_sync_poll
+ * between packets and at least every 10 ms while idle. */
+static inline void worker_sync_poll(struct worker *w)
+{
+	if (w->sync_req) {
+		unsigned r = atomic_load_explicit(w->sync_req, memory_order_acquire);
+		if (r != atomic_load_explicit(&w->sync_done, memory_order_relaxed)) {
+			worker_handover(w);
+			atomic_store_explicit(&w->sync_done, r, memory_order_release);
+		}
+	}
+}
+static inline bool worker_sync_done(struct worker *w, unsigned req)
+{
+	return atomic_load_explicit(&w->sync_done, memory_order_acquire) == req;
+}
 void worker_destroy(struct worker *w);
 
 #endif

@@ -80,6 +80,10 @@
 	X(cof_records, "aggregated facts written: COF lines with -format cof, each also given to the -pdns_db store (with another format: given to the store only)") \
 	X(cof_evicted, "facts evicted, least recently seen first, to stay under -cof_max_entries (each written out first with its count so far)") \
 	X(cof_too_big, "records not aggregated: their rrname and rdata text is longer than a fact's entry holds (dropped)") \
+	X(pdns_clients_facts, "distinct (client, question name, type) entered in the -pdns_clients table") \
+	X(pdns_clients_records, "client rows given to the -pdns_db store (-pdns_clients)") \
+	X(pdns_clients_evicted, "client rows evicted, least recently seen first, to stay under -cof_max_entries (each given to the store first)") \
+	X(pdns_clients_too_big, "responses not counted in the -pdns_clients table: the question name is longer than an entry holds (dropped)") \
 	X(records_built, "output records built, whatever became of them (with -quiet and no output: the work done)") \
 	X(records_written, "records that reached at least one output (written whole, sent or delivered)") \
 	X(record_overflow, "records too large to build (dropped)") \

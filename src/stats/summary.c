@@ -32,7 +32,7 @@ static const struct problem problems[] = {
 	P(tcp_incomplete),
 	P(dns_malformed), P(dns_truncated_capture), P(dns_trailing), P(dns_too_short),
 	P(rdata_malformed),
-	P(pair_duplicate_queries), P(pair_evicted), P(pair_held_full), P(cof_too_big),
+	P(pair_duplicate_queries), P(pair_evicted), P(pair_held_full), P(cof_too_big), P(pdns_clients_too_big),
 	P(record_overflow), P(output_errors), P(stdout_lost), P(logfile_lost),
 	P(syslog_dropped), P(syslog_errors), P(statsd_errors),
 	P(kafka_failed), P(kafka_dropped), P(kafka_undelivered), P(kafka_stats_lost),

@@ -1,7 +1,7 @@
 /* Unit tests: the aggregation table (pdns/cof.c): a fact counted once per
  * response, written when first seen, then once per interval with what came
  * since, evicted least recently seen first with its count written, the
- * bailiwick, the sections, the text bound. */
+ * bailiwick, the sections, the text bound; the -pdns_clients table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@ static struct dns_rr rrs[DNS_MAX_RRS];
 /* What the table emitted, copied. */
 struct line {
 	char rrname[300], rdata[20000], bailiwick[300];
-	bool has_bailiwick;
+	bool has_bailiwick, client;
 	int64_t first, last;
 	uint64_t count;
 	uint16_t rrtype;
@@ -45,6 +45,7 @@ static void on_fact(void *ctx, const struct pdns_fact *f)
 	l->last = f->time_last;
 	l->count = f->count;
 	l->rrtype = f->rrtype;
+	l->client = f->client;
 	assert_string_equal(f->sensor_id, "s1");
 }
 
@@ -408,6 +409,70 @@ static void long_text_budget(void **state)
 	cof_destroy(t);
 }
 
+/* -pdns_clients: (question name in lower case, type, client) counted once
+ * per response, emitted as facts with .client set and the address as
+ * rdata, in counters of their own; no question, nothing. */
+static void question(struct msg *m, const char *name, uint16_t type, struct dns_msg *d)
+{
+	memset(m, 0, sizeof *m);
+	m->b[2] = 0x81;
+	m->b[3] = 0x80;
+	m->n = 12;
+	if (name) {
+		put_name(m, name);
+		uint8_t t[4] = { (uint8_t)(type >> 8), (uint8_t)type, 0, 1 };
+		memcpy(m->b + m->n, t, 4);
+		m->n += 4;
+		m->b[5] = 1;
+	}
+	assert_int_equal(dns_msg_parse(d, m->b, m->n, rrs, DNS_MAX_RRS), DNS_OK);
+}
+
+static void clients(void **state)
+{
+	(void)state;
+	struct stats st;
+	memset(&st, 0, sizeof st);
+	nlines = 0;
+	struct cof_config c = { .max_entries = 2, .interval_ns = 3600 * SEC, .sensor = "s1", .clients = true };
+	struct cof_table *t = cof_create(&c, on_fact, NULL, &st);
+	assert_non_null(t);
+	struct msg m;
+	struct dns_msg d;
+	question(&m, "WWW.Example.COM", 28, &d);
+	cof_client(t, &d, "192.0.2.10", 10 * SEC);
+	question(&m, "www.example.com", 28, &d);
+	cof_client(t, &d, "192.0.2.10", 12 * SEC);
+	assert_int_equal(nlines, 1); /* first seen: written at once */
+	assert_true(lines[0].client);
+	assert_string_equal(lines[0].rrname, "www.example.com");
+	assert_string_equal(lines[0].rdata, "192.0.2.10");
+	assert_int_equal(lines[0].rrtype, 28);
+	assert_int_equal(lines[0].count, 1);
+	cof_client(t, &d, "2001:db8::1", 13 * SEC); /* another client: its own row */
+	question(&m, "www.example.com", 1, &d);
+	cof_client(t, &d, "192.0.2.10", 14 * SEC); /* another type: a third; the table holds 2 */
+	question(&m, NULL, 0, &d);
+	cof_client(t, &d, "192.0.2.10", 15 * SEC); /* no question: nothing */
+	assert_int_equal(st.pdns_clients_facts, 3);
+	assert_int_equal(st.pdns_clients_evicted, 1);
+	assert_int_equal(st.cof_facts + st.cof_records + st.cof_evicted, 0);
+	cof_flush(t);
+	uint64_t total = 0, v4aaaa = 0;
+	for (size_t i = 0; i < nlines; i++) {
+		assert_true(lines[i].client);
+		total += lines[i].count;
+		if (lines[i].rrtype == 28 && strcmp(lines[i].rdata, "192.0.2.10") == 0) {
+			v4aaaa += lines[i].count;
+			assert_true(lines[i].first >= 10 && lines[i].last <= 12);
+		}
+	}
+	assert_int_equal(total, 4);
+	assert_int_equal(v4aaaa, 2);
+	assert_int_equal(st.pdns_clients_records, nlines);
+	cof_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +484,7 @@ int main(void)
 		cmocka_unit_test(sections),
 		cmocka_unit_test(text_bound),
 		cmocka_unit_test(long_text_budget),
+		cmocka_unit_test(clients),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

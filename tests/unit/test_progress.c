@@ -279,6 +279,7 @@ static const char *const not_losses[] = {
 	"gtpu_no_data", /* "error indication" is a GTP-U message type */
 	"packets_filtered", /* what the filter is for; the first line says it */
 	"cof_evicted", /* each evicted fact is written out first: nothing is lost */
+	"pdns_clients_evicted", /* the same for client rows */
 	"pdns_api_errors", /* HTTP clients' bad requests, answered 4xx/5xx: no record lost */
 };
 
