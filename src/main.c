@@ -279,6 +279,9 @@ static bool housekeeping(struct loop *l)
 	if (!l->running)
 		return false; /* signals wait until the loop runs */
 	const struct options *o = l->o;
+	for (int i = 0; i < l->nunits; i++)
+		if (l->units[i].w)
+			worker_idle(l->units[i].w); /* the store sees its facts within a second */
 	if (reopen_requested) {
 		reopen_requested = 0;
 		if (l->logfile)

@@ -74,6 +74,7 @@ static void *run(void *arg)
 			if (atomic_load(&l->d->done) &&
 			    atomic_load_explicit(&l->head, memory_order_acquire) == tail)
 				break;
+			worker_idle(&l->worker);
 			pthread_mutex_lock(&l->lock);
 			l->snapshot = l->worker.stats;
 			atomic_store(&l->sleeping, 1);

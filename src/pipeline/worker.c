@@ -62,6 +62,7 @@ static void pdns_put(struct worker *w)
 	}
 	pdns_writer_put(w->cfg.pdns, b->facts, b->n);
 	b->n = 0;
+	b->since = 0;
 	strbuf_reset(&b->text);
 }
 
@@ -354,6 +355,12 @@ void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
 		cof_expire(w->cof, ts_ns);
 	if (w->clients)
 		cof_expire(w->clients, ts_ns);
+	if (w->pdns_batch && w->pdns_batch->n) {
+		if (!w->pdns_batch->since)
+			w->pdns_batch->since = ts_ns;
+		else if (ts_ns - w->pdns_batch->since >= 1000000000LL)
+			pdns_put(w);
+	}
 	if (w->cfg.memuse_log && ts_ns >= w->next_memuse) {
 		if (w->next_memuse)
 			memuse_line(w);
@@ -374,6 +381,11 @@ void worker_finish(struct worker *w)
 		cof_flush(w->clients);
 	pdns_put(w);
 	flush_out(w);
+}
+
+void worker_idle(struct worker *w)
+{
+	pdns_put(w);
 }
 
 void worker_handover(struct worker *w)

@@ -58,6 +58,7 @@ struct pdns_batch {
 	struct pdns_fact facts[WORKER_PDNS_BATCH]; /* text as offsets into text until put */
 	size_t n;
 	struct strbuf text;
+	int64_t since;  /* capture time a packet first found it not empty, or 0 */
 };
 
 struct worker {
@@ -92,6 +93,11 @@ void worker_packet(struct worker *w, int linktype, int64_t ts_ns, int ts_digits,
 		   const uint8_t *frame, size_t caplen, size_t wirelen);
 /* Emit everything pending and flush the output buffer to the sinks. */
 void worker_finish(struct worker *w);
+/* Nothing more to read for now (an empty queue, a quiet input): the facts
+ * batched for the store go to its writer.  Besides, a batch goes when it
+ * is full or a second (capture clock) after its first fact: the store and
+ * its API see a fact within about a second, however quiet the traffic. */
+void worker_idle(struct worker *w);
 /* -pdns_db: every fact and client row seen so far, emitted and handed to
  * the store's writer (SIGHUP: the store then holds everything seen).  The
  * worker's own thread calls it: worker_sync_poll() does when the capture
