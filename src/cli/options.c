@@ -447,6 +447,15 @@ int options_load(struct options *o, int argc, char **argv, char *err, size_t err
 				   "cannot be used with -kafka_consume (it reads COF lines, sends nothing)");
 		if (o->kafka_topic && o->kafka_topic[0] == '^')
 			return bad(&c, "kafka_topic", "must name one topic with -kafka_consume, not a pattern");
+		/* What only a capture writes, or what the consumer does not do:
+		 * refused, never ignored. */
+		static const char *const capture_only[] = { "logfile", "syslog_facility", "fluentd_socket",
+							     "metrics", "statsd_host", "user", "group", "chroot",
+							     "format", "cpuprofile" };
+		for (size_t i = 0; i < sizeof capture_only / sizeof capture_only[0]; i++)
+			if (flags_find(table, capture_only[i])->source)
+				return bad(&c, capture_only[i], "cannot be used with -kafka_consume (it writes the "
+					   "-pdns_db store and its stats records, nothing else)");
 	} else if (flags_find(table, "kafka_group")->source) {
 		return bad(&c, "kafka_group", "needs -kafka_consume");
 	}

@@ -22,6 +22,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "cli/options.h"
+#include "daemon/sandbox.h"
 #include "pdns/cofline.h"
 #include "pdns/store.h"
 #include "platform/platform.h"
@@ -413,6 +414,19 @@ int pdns_consume_main(const struct options *o)
 	}
 	say("reading topic %s from %s as group %s into %s", o->kafka_topic, o->kafka_brokers,
 	    o->kafka_group, o->pdns_db);
+	/* The store's files and librdkafka are open: from here on the system
+	 * calls of a Kafka client and an SQLite writer, nothing more. */
+	if (o->sandbox && sandbox_available()) {
+		struct sandbox_config sc = { .kafka = true, .pdns_db = true };
+		if (sandbox_enter(&sc, err, sizeof err) < 0) {
+			fprintf(stderr, "pdnslog: %s (-sandbox=false runs without it)\n", err);
+			rd_kafka_destroy(c.rk);
+			pdns_store_close(c.store);
+			return 1;
+		}
+		if (o->debug)
+			fprintf(stderr, "pdnslog: debug: seccomp sandbox installed\n");
+	}
 
 	int64_t next_stats = o->stats_interval > 0 ? monotonic_ns() + o->stats_interval : INT64_MAX;
 	while (!stop_requested && !c.failed) {

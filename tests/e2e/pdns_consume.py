@@ -310,12 +310,14 @@ def bad_lines(b, tmp):
                 lines[1] + "\n{\n" + lines[2] + "\n"]
     expect("bad lines produced", kcat_write(b.bootstrap, topic, messages))
     log = os.path.join(tmp, "bad.log")
-    p = consumer([], store, topic, "bad", log)
+    p = consumer(["-debug"], store, topic, "bad", log)
     wait_offsets(store, topic, lambda t: t >= len(messages), 60, p)
     rc = stop(p)
     err = read(log)
     st = stats_of(err)
     expect("bad lines: exit 0", rc == 0, err[-500:])
+    expect("the consumer runs in the seccomp sandbox (and stores under it)",
+           "debug: seccomp sandbox installed" in err, err[-500:])
     expect("bad lines: 3 counted in pdns_consume_bad, 3 facts, 4 messages",
            (st.get("pdns_consume_bad"), st.get("pdns_consume_facts"), st.get("pdns_consume_messages"))
            == (3, 3, 4), str(st)[:300])
@@ -338,6 +340,9 @@ def usage(tmp):
         (["-kafka_consume", "-pdns_db", os.path.join(tmp, "u.db"), "-kafka_avro"], "-kafka_avro"),
         (["-kafka_consume", "-pdns_db", os.path.join(tmp, "u.db"), "-kafka_opt", "no.such.property=1"],
          "no.such.property"),
+        (["-kafka_consume", "-pdns_db", os.path.join(tmp, "u.db"), "-logfile", os.path.join(tmp, "l")], "-logfile"),
+        (["-kafka_consume", "-pdns_db", os.path.join(tmp, "u.db"), "-user", "nobody"], "-user"),
+        (["-kafka_consume", "-pdns_db", os.path.join(tmp, "u.db"), "-metrics", "127.0.0.1:9"], "-metrics"),
     ]
     for args, word in cases:
         p = subprocess.run([PDNSLOG] + args, capture_output=True, text=True, timeout=30)
