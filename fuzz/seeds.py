@@ -98,6 +98,8 @@ def main():
                 last = ts
                 blob += struct.pack("!HB", len(frame), step) + frame
             save(os.path.join(out, "packets"), bytes(blob))
+            blob[0] |= 0x40  # the same packets aggregated: -format cof, -pdns_db, -pdns_clients
+            save(os.path.join(out, "packets"), bytes(blob))
         for _, frame in pkts:
             payload = udp_payload(linktype, frame)
             if payload:
