@@ -128,7 +128,17 @@ check-tsan:
 	@for f in tests/corpus/pcaps/* $$(find tests/corpus/gen -name '*.pcap'); do \
 		TSAN_OPTIONS=halt_on_error=1 build/tsan/pdnslog -pcap $$f -numprocs 3 -quiet 2>build/tsan/err; \
 		if grep -q ThreadSanitizer build/tsan/err; then cat build/tsan/err; exit 1; fi; \
-	done; echo "tsan: every capture with 3 workers, no race reported"
+	done
+	@rm -f build/tsan/pdns.db*; for f in tests/corpus/pcaps/*; do \
+		TSAN_OPTIONS=halt_on_error=1 build/tsan/pdnslog -pcap $$f -numprocs 3 -quiet -sandbox=false \
+			-pdns_db build/tsan/pdns.db -pdns_clients 2>build/tsan/err || { cat build/tsan/err; exit 1; }; \
+		if grep -q ThreadSanitizer build/tsan/err; then cat build/tsan/err; exit 1; fi; \
+	done
+	@{ cat tests/corpus/pcaps/dnscap__dns.pcap; sleep 2; } | TSAN_OPTIONS=halt_on_error=1 build/tsan/pdnslog \
+		-pcap - -numprocs 3 -quiet -sandbox=false -pdns_db build/tsan/pdns.db -pdns_clients 2>build/tsan/err & \
+		pid=$$!; sleep 1; kill -HUP $$pid; wait $$pid || { cat build/tsan/err; exit 1; }; \
+		if grep -q ThreadSanitizer build/tsan/err; then cat build/tsan/err; exit 1; fi
+	@echo "tsan: every capture with 3 workers, and into a -pdns_db store with -pdns_clients and a SIGHUP; no race reported"
 
 # Fuzzing with libFuzzer: `make fuzz` runs each target for FUZZ_SECONDS,
 # seeded from the test captures; finds go to build/fuzz/crashes/.
