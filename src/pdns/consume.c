@@ -50,6 +50,7 @@ static atomic_int stop_requested, flush_requested, stats_requested;
 struct part {
 	int64_t next;   /* offset after the last message in the store or the open batch */
 	bool pending;   /* next moved in the open batch */
+	bool owned;     /* assigned to this consumer now */
 };
 
 struct consumer {
@@ -66,6 +67,8 @@ struct consumer {
 	char *scratch;             /* cof_line_parse's, grown to the longest line */
 	size_t scratch_len;
 	rd_kafka_resp_err_t last_error; /* the last consumer error said, not repeated */
+	atomic_bool group_stale;   /* a commit to the group failed: send them all again */
+	int64_t group_retry_at;    /* not before this (monotonic ns) */
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -107,11 +110,54 @@ static void fail(struct consumer *c, const char *what, const char *err)
 	c->failed = true;
 }
 
+/* The group's offsets follow the store's, for lag monitors: every owned
+ * partition's, as the store has them.  sync: waited for, and tried again
+ * while a rebalance is in progress (at the end).  A failure is harmless (the
+ * store's offsets are the truth): the next try sends them all. */
+static void commit_group(struct consumer *c, bool sync)
+{
+	const char *topic = c->o->kafka_topic;
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
+	if (!list)
+		return;
+	for (size_t i = 0; i < c->nparts; i++)
+		if (c->parts[i].owned && c->parts[i].next > 0)
+			rd_kafka_topic_partition_list_add(list, topic, (int32_t)i)->offset = c->parts[i].next;
+	c->group_stale = false;
+	for (int tries = 0; list->cnt > 0; tries++) {
+		rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, list, sync ? 0 : 1);
+		bool rebalancing = e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+				   e == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION;
+		if (!e || !sync || !rebalancing || tries == 20) {
+			if (e && c->o->debug)
+				say("debug: committing offsets to the group: %s (the store has them)",
+				    rd_kafka_err2str(e));
+			break;
+		}
+		/* In a rebalance: let it finish (a message read meanwhile is not
+		 * stored; its offset is not committed either). */
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 250);
+		if (m)
+			rd_kafka_message_destroy(m);
+	}
+	rd_kafka_topic_partition_list_destroy(list);
+}
+
+/* librdkafka's word on a commit to the group. */
+static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *offsets,
+		      void *opaque)
+{
+	struct consumer *c = opaque;
+	bool failed = err && err != RD_KAFKA_RESP_ERR__NO_OFFSET;
+	for (int i = 0; offsets && i < offsets->cnt; i++)
+		failed |= offsets->elems[i].err != 0;
+	if (failed)
+		c->group_stale = true;
+}
+
 /* Commit the open batch: the facts and each partition's next offset in one
- * store transaction, then the same offsets to the group (for lag monitors;
- * a failure there is harmless, the store's offsets are the truth).  sync:
- * wait for the group's commit (at the end). */
-static int flush(struct consumer *c, bool sync)
+ * store transaction, then the same offsets to the group. */
+static int flush(struct consumer *c)
 {
 	char err[512], key[320];
 	if (c->failed)
@@ -145,10 +191,13 @@ static int flush(struct consumer *c, bool sync)
 			rd_kafka_topic_partition_list_add(list, topic, (int32_t)i)->offset = c->parts[i].next;
 	}
 	if (list) {
-		rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, list, sync ? 0 : 1);
-		if (e && c->o->debug)
-			say("debug: committing offsets to the group: %s (the store has them)",
-			    rd_kafka_err2str(e));
+		rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, list, 1);
+		if (e) {
+			c->group_stale = true;
+			if (c->o->debug)
+				say("debug: committing offsets to the group: %s (the store has them)",
+				    rd_kafka_err2str(e));
+		}
 		rd_kafka_topic_partition_list_destroy(list);
 	}
 	return 0;
@@ -193,6 +242,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t why,
 				break;
 			}
 			p->pending = false;
+			p->owned = true;
 			if (rc == 0) {
 				p->next = tp->offset = next;
 				snprintf(one, sizeof one, "%s%d from %lld", i ? ", " : "", (int)tp->partition,
@@ -219,7 +269,12 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t why,
 	} else {
 		/* Revoked or lost: the open batch holds these partitions' messages,
 		 * and this store alone records them, so it is committed. */
-		flush(c, false);
+		flush(c);
+		for (int i = 0; i < parts->cnt; i++) {
+			struct part *p = part_of(c, parts->elems[i].partition);
+			if (p)
+				p->owned = false;
+		}
 		if (cooperative)
 			error = rd_kafka_incremental_unassign(rk, parts);
 		else
@@ -366,6 +421,7 @@ static rd_kafka_conf_t *make_conf(struct consumer *c, char *err, size_t errlen)
 		return NULL;
 	rd_kafka_conf_set_opaque(conf, c);
 	rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+	rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 	return conf;
 }
@@ -438,7 +494,11 @@ int pdns_consume_main(const struct options *o)
 		int64_t now = monotonic_ns();
 		if (c.in_batch && (c.batch_facts >= BATCH_FACTS || now - c.batch_started >= BATCH_NS ||
 				   flush_requested))
-			flush(&c, false);
+			flush(&c);
+		if (c.group_stale && !c.in_batch && !c.failed && now >= c.group_retry_at) {
+			commit_group(&c, false);
+			c.group_retry_at = now + 1000000000LL;
+		}
 		flush_requested = 0;
 		if (stats_requested || now >= next_stats) {
 			stats_requested = 0;
@@ -449,7 +509,8 @@ int pdns_consume_main(const struct options *o)
 	}
 	/* The last batch, the group's offsets waited for, then the group is
 	 * left (its revoke callback finds nothing more to commit). */
-	flush(&c, true);
+	if (flush(&c) == 0)
+		commit_group(&c, true);
 	rd_kafka_consumer_close(c.rk);
 	rd_kafka_destroy(c.rk);
 	pdns_store_close(c.store); /* a batch left open by a failure is rolled back */
