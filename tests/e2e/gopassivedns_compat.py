@@ -92,6 +92,13 @@ class Listener:
         time.sleep(0.3)
         self.stop = True
         self.thread.join()
+        # What the thread had not read yet (it may lag on a loaded machine).
+        self.sock.setblocking(False)
+        while True:
+            try:
+                self.got.append(self.sock.recv(65536))
+            except OSError:
+                break
         self.sock.close()
         return self.got
 
