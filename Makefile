@@ -236,7 +236,7 @@ $(WIN_BUILD)/lib/libpcap.dll.a: $(WIN_BUILD)/pcap.dll
 		$(WIN_DLLTOOL) -d pcap.def -y libpcap.dll.a -D pcap.dll
 
 check-windows: all windows
-	@sh tests/windows/check.sh
+	@timeout 1500 sh tests/windows/check.sh
 
 clean:
 	rm -rf $(BUILD)

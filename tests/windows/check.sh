@@ -301,11 +301,22 @@ svc="pdnslog-test-$$"
 { sleep 60 & echo $! >"$t/keepsleep.pid"; wait; } |
 	wine "$exe" -pcap - -quiet -name "keeper-$$" >/dev/null 2>&1 &
 mkfifo "$t/svc.fifo"
-{ cat "$dns"; sleep 60 & echo $! >"$t/svcsleep.pid"; wait; } >"$t/svc.fifo" &
+# The FIFO's writer opens it inside timeout: if the service never opens it,
+# the writer gives up instead of holding the final wait forever.
+timeout 120 sh -c 'exec >"$0"; cat "$1"; exec sleep 60' "$t/svc.fifo" "$dns" &
+echo $! >"$t/svcsleep.pid"
 wexe=$(winepath -w "$exe" 2>/dev/null) wfifo=$(winepath -w "$t/svc.fifo" 2>/dev/null)
 wsvclog=$(winepath -w "$t/svc.log" 2>/dev/null) wsvcstats=$(winepath -w "$t/svc.stats" 2>/dev/null)
-wine sc create "$svc" binPath= "$wexe -pcap $wfifo -quiet -logfile $wsvclog -stats_file $wsvcstats -numprocs 1 -name s1" >"$t/sc.out" 2>&1
-check "sc create" [ $? -eq 0 ]
+# A new prefix's Service Control Manager may not answer its first call
+# (services.exe still starting): a few tries, each said if it fails.
+for try in 1 2 3 4 5; do
+	wine sc create "$svc" binPath= "$wexe -pcap $wfifo -quiet -logfile $wsvclog -stats_file $wsvcstats -numprocs 1 -name s1" >"$t/sc.out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && break
+	echo "note: sc create, try $try: exit $rc: $(head -c 200 "$t/sc.out")"
+	sleep 2
+done
+check "sc create" [ $rc -eq 0 ]
 wine net start "$svc" >"$t/sc.out" 2>&1
 check "net start" [ $? -eq 0 ]
 sleep 2
