@@ -1,7 +1,6 @@
 /* apireq: checking and normalising an HTTP API request (see apireq.h). */
 #include "pdns/apireq.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,7 +9,7 @@
 #include "dns/rrtype.h"
 #include "pdns/api.h"
 #include "pdns/query.h"
-#include "util/ipfmt.h"
+#include "pdns/store.h"
 #include "util/strbuf.h"
 
 enum { SEEN_RRTYPE = 1, SEEN_SINCE = 2, SEEN_UNTIL = 4, SEEN_LIMIT = 8 };
@@ -190,23 +189,7 @@ static int put_name(struct api_request *r, const char *prefix, const uint8_t *wi
  * text is no address. */
 static bool put_address(struct api_request *r, const char *text)
 {
-	uint8_t a[16];
-	struct strbuf sb;
-	int v4 = inet_pton(AF_INET, text, a) == 1;
-	if (!v4 && inet_pton(AF_INET6, text, a) != 1)
-		return false;
-	strbuf_init(&sb);
-	if (v4)
-		strbuf_put_ipv4(&sb, a);
-	else
-		strbuf_put_ipv6(&sb, a);
-	bool ok = !sb.overflow && sb.len < sizeof r->text;
-	if (ok) {
-		memcpy(r->text, sb.p, sb.len);
-		r->text[sb.len] = 0;
-	}
-	strbuf_free(&sb);
-	return ok;
+	return pdns_addr_canonical(text, r->text, sizeof r->text) >= 0;
 }
 
 /* At most 60 bytes of what the client sent, printable ASCII only, for a

@@ -481,6 +481,27 @@ int pdns_store_meta_get(struct pdns_store *s, const char *key, int64_t *value, c
 	return ret;
 }
 
+int pdns_addr_canonical(const char *text, char *out, size_t cap)
+{
+	uint8_t a[16];
+	int v4 = inet_pton(AF_INET, text, a) == 1;
+	if (!v4 && inet_pton(AF_INET6, text, a) != 1)
+		return -1;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	if (v4)
+		strbuf_put_ipv4(&sb, a);
+	else
+		strbuf_put_ipv6(&sb, a);
+	int n = !sb.overflow && sb.len < cap ? (int)sb.len : -1;
+	if (n >= 0) {
+		memcpy(out, sb.p, sb.len);
+		out[n] = 0;
+	}
+	strbuf_free(&sb);
+	return n;
+}
+
 int64_t pdns_store_query(struct pdns_store *s, const struct pdns_query *q,
 			 pdns_fact_fn fn, void *ctx, char *err, size_t errlen)
 {
@@ -499,22 +520,11 @@ int64_t pdns_store_query(struct pdns_store *s, const struct pdns_query *q,
 	const char *v = q->name ? q->name : q->rdata;
 	if (q->client) {
 		/* As pdnslog writes addresses, whatever way this one is spelt. */
-		uint8_t a[16];
-		struct strbuf sb;
-		strbuf_init(&sb);
-		if (inet_pton(AF_INET, q->client, a) == 1)
-			strbuf_put_ipv4(&sb, a);
-		else if (inet_pton(AF_INET6, q->client, a) == 1)
-			strbuf_put_ipv6(&sb, a);
-		kn = sb.overflow ? -1 : (int)sb.len;
-		if (kn > 0 && (size_t)kn < sizeof key)
-			memcpy(key, sb.p, (size_t)kn + 1);
-		strbuf_free(&sb);
-		if (kn <= 0 || (size_t)kn >= sizeof key) {
+		kn = pdns_addr_canonical(q->client, key, sizeof key);
+		if (kn < 0) {
 			snprintf(err, errlen, "\"%.60s\": a client is an IPv4 or IPv6 address", q->client);
 			return -1;
 		}
-		key[kn] = 0;
 		which = Q_CLIENTS_OF;
 	} else if (q->rdata) {
 		which = Q_RDATA;

@@ -54,6 +54,10 @@ struct pdns_query {
 	int64_t since, until;
 	uint64_t limit;
 };
+/* An IPv4 or IPv6 address in any spelling as pdnslog writes it (and the
+ * store keeps it) into out: its length, or -1 when text is no address or
+ * out is too small. */
+int pdns_addr_canonical(const char *text, char *out, size_t cap);
 /* Called for each fact; its strings live until the callback returns.
  * Return non-zero to stop early. */
 typedef int (*pdns_fact_fn)(void *ctx, const struct pdns_fact *f);
