@@ -395,6 +395,16 @@ static struct cof_entry *find_or_add(struct cof_table *t, const struct dns_msg *
 	return lookup(t, rr->type, name_len, rdata_len, added);
 }
 
+/* e is seen in the current response: the most recently seen now. */
+static void seen_now(struct cof_table *t, struct cof_entry *e, bool added)
+{
+	e->seen = t->seq;
+	if (!added && t->lru.tail != e) {
+		LIST_UNLINK(&t->lru, e, lru_prev, lru_next);
+		LIST_APPEND(&t->lru, e, lru_prev, lru_next);
+	}
+}
+
 void cof_response(struct cof_table *t, const struct dns_msg *r, int64_t ts_ns)
 {
 	uint32_t zones[MAX_ZONES];
@@ -409,11 +419,7 @@ void cof_response(struct cof_table *t, const struct dns_msg *r, int64_t ts_ns)
 		struct cof_entry *e = find_or_add(t, r, rr, &added);
 		if (!e || e->seen == t->seq)
 			continue; /* refused, or already counted for this response */
-		e->seen = t->seq;
-		if (!added && t->lru.tail != e) {
-			LIST_UNLINK(&t->lru, e, lru_prev, lru_next);
-			LIST_APPEND(&t->lru, e, lru_prev, lru_next);
-		}
+		seen_now(t, e, added);
 		if (e->bw == BW_NONE && nzones)
 			e->bw = bailiwick_of(t, r, rr, zones, nzones, text_of(e), e->name_len);
 		sighting(t, e, ts_ns);
@@ -444,10 +450,6 @@ void cof_client(struct cof_table *t, const struct dns_msg *q, const char *client
 	struct cof_entry *e = lookup(t, qd->type, name_len, client_len, &added);
 	if (!e)
 		return;
-	e->seen = t->seq;
-	if (!added && t->lru.tail != e) {
-		LIST_UNLINK(&t->lru, e, lru_prev, lru_next);
-		LIST_APPEND(&t->lru, e, lru_prev, lru_next);
-	}
+	seen_now(t, e, added);
 	sighting(t, e, ts_ns);
 }
