@@ -78,9 +78,8 @@ static int file_ts_digits(const uint8_t *h, size_t n, size_t *need)
 int capture_open_stream(struct capture *c, FILE *fp, const char *name, char *err)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
-	memset(c, 0, sizeof *c);
+	capture_start(c, NULL, false);
 	c->name = name;
-	c->plain_fd = -1;
 	uint8_t head[4096];
 	long start = ftell(fp);
 	if (start >= 0) {
@@ -120,14 +119,19 @@ void capture_note(const struct capture *c, const char *fmt, ...)
 		fprintf(stderr, "pdnslog: %s\n", line);
 }
 
-int capture_open_files(struct capture *c, const char *const *paths, size_t n,
-		       const struct capture_hooks *hooks, bool debug, char *err)
+void capture_start(struct capture *c, const struct capture_hooks *hooks, bool debug)
 {
 	memset(c, 0, sizeof *c);
 	c->plain_fd = -1;
 	c->debug = debug;
 	if (hooks)
 		c->hooks = *hooks;
+}
+
+int capture_open_files(struct capture *c, const char *const *paths, size_t n,
+		       const struct capture_hooks *hooks, bool debug, char *err)
+{
+	capture_start(c, hooks, debug);
 	c->inputs = calloc(n ? n : 1, sizeof *c->inputs);
 	if (!c->inputs) {
 		snprintf(err, CAPTURE_ERRLEN, "out of memory");
@@ -323,10 +327,9 @@ int capture_open_live(struct capture *c, const char *dev, int snaplen, int promi
 		      int buffer_mb, char *err)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
-	memset(c, 0, sizeof *c);
+	capture_start(c, NULL, false);
 	c->name = dev;
 	c->live = 1;
-	c->plain_fd = -1;
 	c->pcap = pcap_create(dev, perr);
 	if (!c->pcap) {
 		snprintf(err, CAPTURE_ERRLEN, "%s: %s", dev, perr);

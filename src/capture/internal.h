@@ -9,6 +9,8 @@
 void capture_note(const struct capture *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Open one input for reading: its stream, its precision, libpcap on it,
  * then the `opened` hook.  0, or -1 with a message (or c->stopped set). */
+/* c emptied for a new start: no input yet, these hooks, debug lines or not. */
+void capture_start(struct capture *c, const struct capture_hooks *hooks, bool debug);
 int capture_open_input(struct capture *c, struct capture_input *in, char *err);
 
 /* The follower's side (pcapdir.c): the next input opened is the growing

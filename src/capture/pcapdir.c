@@ -410,11 +410,7 @@ void capture_dir_free(struct capture *c)
 int capture_open_dir(struct capture *c, const char *dir, const char *state, const char *done,
 		     const struct capture_hooks *hooks, bool debug, char *err)
 {
-	memset(c, 0, sizeof *c);
-	c->plain_fd = -1;
-	c->debug = debug;
-	if (hooks)
-		c->hooks = *hooks;
+	capture_start(c, hooks, debug);
 	struct capture_dir *d = c->dir = calloc(1, sizeof *d);
 	if (!d) {
 		snprintf(err, CAPTURE_ERRLEN, "out of memory");
